@@ -1,0 +1,126 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { contentApiRoutes } from './content/api-routes.js';
+import { ContentRepository } from './content/repository.js';
+import { SettingsStore } from './content/settings.js';
+import { ViewCounter } from './content/view-counter.js';
+import type { Database } from './db/database.js';
+import { mediaRoutes } from './media/routes.js';
+import { AppError } from './shared/errors.js';
+import { canonicalPath } from './shared/query.js';
+import { loadThemeAssets, type ThemeAssets } from './web/theme/assets.js';
+import { errorPage } from './web/theme/pages.js';
+import { sendPage, themeRoutes } from './web/theme/routes.js';
+import { SiteContext } from './web/theme/site-context.js';
+
+export interface AppOptions {
+  database: Database;
+  mediaRoot: string;
+  logger?: FastifyServerOptions['logger'];
+  trustProxy?: boolean;
+  /** How often read counts are written (ms). */
+  viewFlushMs?: number;
+}
+
+export interface Services {
+  database: Database;
+  content: ContentRepository;
+  settings: SettingsStore;
+  site: SiteContext;
+  views: ViewCounter;
+  assets: ThemeAssets;
+}
+
+let cachedAssets: ThemeAssets | undefined;
+
+/**
+ * The composition root: builds every service once, then registers each
+ * domain's routes as a plugin with the services it needs.
+ */
+export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    bodyLimit: 1024 * 1024,
+    // Bad percent-encoding and similar router-level failures get our 400 page, not Fastify's default.
+    frameworkErrors: (error, req, reply) => {
+      void renderError(req, reply, new AppError('BAD_URL', 400, 'الرابط غير صالح.', 'The URL is malformed.'));
+    },
+  });
+
+  const assets = (cachedAssets ??= loadThemeAssets());
+  const content = new ContentRepository(opts.database.db);
+  const settings = new SettingsStore(opts.database.db);
+  const site = new SiteContext(settings, content, assets);
+  const views = new ViewCounter(content, opts.viewFlushMs);
+  const services: Services = { database: opts.database, content, settings, site, views, assets };
+
+  const wantsJson = (req: FastifyRequest) => req.url.startsWith('/api/');
+
+  const messageFor = (req: FastifyRequest, err: AppError) =>
+    /^\s*en\b/i.test(String(req.headers['accept-language'] ?? '')) ? err.messageEn : err.messageAr;
+
+  async function renderError(req: FastifyRequest, reply: FastifyReply, err: AppError): Promise<FastifyReply> {
+    if (wantsJson(req)) {
+      return reply
+        .code(err.status)
+        .header('cache-control', 'no-store')
+        .send({
+          errors: [
+            {
+              code: err.code,
+              status: err.status,
+              message: messageFor(req, err),
+              message_ar: err.messageAr,
+              message_en: err.messageEn,
+              ...(err.field ? { field: err.field } : {}),
+            },
+          ],
+        });
+    }
+    const { ctx } = await site.get();
+    const page = errorPage(ctx, err.status);
+    return sendPage(reply, ctx, { title: page.title }, page.body, err.status);
+  }
+
+  app.setErrorHandler(async (error, req, reply) => {
+    if (error instanceof AppError) return renderError(req, reply, error);
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      // Fastify's own client errors: bad JSON, oversized bodies, unsupported media types.
+      return renderError(req, reply, new AppError('BAD_REQUEST', status, 'الطلب غير صالح.', (error as Error).message));
+    }
+    req.log.error({ err: error }, 'unhandled error');
+    try {
+      return await renderError(req, reply, new AppError('INTERNAL', 500, 'حدث خطأ غير متوقع.', 'Unexpected error.'));
+    } catch {
+      return reply.code(500).type('text/plain; charset=utf-8').send('500 - حدث خطأ غير متوقع / Unexpected error');
+    }
+  });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const path = canonicalPath(req.url);
+      const redirect = path ? await content.redirectFor(path) : undefined;
+      if (redirect) return reply.redirect(redirect.to_path, redirect.status_code as 301);
+    }
+    return renderError(req, reply, new AppError('NOT_FOUND', 404, 'الصفحة غير موجودة.', 'Not found.'));
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    return payload;
+  });
+
+  await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
+  await app.register(contentApiRoutes, { content, site });
+  await app.register(themeRoutes, { content, site, assets, views });
+
+  views.start();
+  app.addHook('onClose', async () => {
+    await views.stop().catch(() => {});
+  });
+
+  return { app, services };
+}

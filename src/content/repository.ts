@@ -1,0 +1,372 @@
+import type { DB } from '../db/database.js';
+import type {
+  ArticleDetail,
+  ArticleFilter,
+  ArticleSummary,
+  Author,
+  Category,
+  Image,
+  MediaVariant,
+  PageRequest,
+  StaticPage,
+  TagRef,
+} from './types.js';
+
+const SUMMARY_COLUMNS = [
+  'a.id',
+  'a.slug',
+  'a.title',
+  'a.excerpt',
+  'a.published_at',
+  'a.updated_at',
+  'a.word_count',
+  'a.featured',
+  'a.breaking',
+  'au.id as author_id',
+  'au.name as author_name',
+  'au.slug as author_slug',
+  'c.id as category_id',
+  'c.name as category_name',
+  'c.slug as category_slug',
+  'm.id as media_id',
+  'm.path as media_path',
+  'm.width as media_width',
+  'm.height as media_height',
+  'm.alt as media_alt',
+  'm.caption as media_caption',
+  'm.variants as media_variants',
+] as const;
+
+type SummaryRow = {
+  id: number;
+  slug: string;
+  title: string;
+  excerpt: string;
+  published_at: string | null;
+  updated_at: string;
+  word_count: number;
+  featured: number;
+  breaking: number;
+  author_id: number;
+  author_name: string;
+  author_slug: string;
+  category_id: number;
+  category_name: string;
+  category_slug: string;
+  media_id: number | null;
+  media_path: string | null;
+  media_width: number | null;
+  media_height: number | null;
+  media_alt: string | null;
+  media_caption: string | null;
+  media_variants: string | null;
+};
+
+function imageOf(row: {
+  media_id: number | null;
+  media_path: string | null;
+  media_width: number | null;
+  media_height: number | null;
+  media_alt: string | null;
+  media_caption: string | null;
+  media_variants: string | null;
+}): Image | null {
+  if (row.media_id === null || row.media_path === null) return null;
+  return {
+    id: row.media_id,
+    path: row.media_path,
+    width: row.media_width ?? 0,
+    height: row.media_height ?? 0,
+    alt: row.media_alt ?? '',
+    caption: row.media_caption ?? '',
+    variants: JSON.parse(row.media_variants ?? '[]') as MediaVariant[],
+  };
+}
+
+function toSummary(row: SummaryRow): ArticleSummary {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    excerpt: row.excerpt,
+    published_at: row.published_at ?? row.updated_at,
+    updated_at: row.updated_at,
+    word_count: row.word_count,
+    featured: row.featured === 1,
+    breaking: row.breaking === 1,
+    author: { id: row.author_id, name: row.author_name, slug: row.author_slug },
+    category: { id: row.category_id, name: row.category_name, slug: row.category_slug },
+    image: imageOf(row),
+  };
+}
+
+/**
+ * Reads of published content. "Published" means status published and a
+ * publication time that has come: a scheduled article stays hidden even if the
+ * scheduler is late.
+ */
+export class ContentRepository {
+  constructor(private readonly db: DB) {}
+
+  private published(now: string) {
+    return this.db
+      .selectFrom('articles as a')
+      .innerJoin('authors as au', 'au.id', 'a.author_id')
+      .innerJoin('categories as c', 'c.id', 'a.category_id')
+      .leftJoin('media as m', 'm.id', 'a.featured_media_id')
+      .where('a.status', '=', 'published')
+      .where('a.published_at', '<=', now);
+  }
+
+  private filtered(now: string, filter: ArticleFilter) {
+    let q = this.published(now);
+    if (filter.categoryIds) q = q.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [-1]);
+    if (filter.authorId !== undefined) q = q.where('a.author_id', '=', filter.authorId);
+    if (filter.tagId !== undefined) {
+      const tagId = filter.tagId;
+      q = q.where((eb) =>
+        eb.exists(eb.selectFrom('article_tags as at').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', '=', tagId)),
+      );
+    }
+    if (filter.excludeIds?.length) q = q.where('a.id', 'not in', filter.excludeIds);
+    return q;
+  }
+
+  async listPublished(filter: ArticleFilter, page: PageRequest, now = new Date().toISOString()): Promise<ArticleSummary[]> {
+    const rows = await this.filtered(now, filter)
+      .select(SUMMARY_COLUMNS)
+      .orderBy('a.published_at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    return rows.map(toSummary);
+  }
+
+  async countPublished(filter: ArticleFilter, now = new Date().toISOString()): Promise<number> {
+    const row = await this.filtered(now, filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async listBreaking(limit: number, now = new Date().toISOString()): Promise<ArticleSummary[]> {
+    const rows = await this.published(now)
+      .where('a.breaking', '=', 1)
+      .select(SUMMARY_COLUMNS)
+      .orderBy('a.published_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toSummary);
+  }
+
+  /** The newest article flagged `featured`, or the newest of all. */
+  async lead(now = new Date().toISOString()): Promise<ArticleSummary | undefined> {
+    const featured = await this.published(now)
+      .where('a.featured', '=', 1)
+      .select(SUMMARY_COLUMNS)
+      .orderBy('a.published_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (featured) return toSummary(featured);
+    const [newest] = await this.listPublished({}, { limit: 1, offset: 0 }, now);
+    return newest;
+  }
+
+  async mostRead(limit: number, now = new Date().toISOString()): Promise<ArticleSummary[]> {
+    const rows = await this.published(now)
+      .innerJoin('article_stats as s', 's.article_id', 'a.id')
+      .select(SUMMARY_COLUMNS)
+      .where('s.views', '>', 0)
+      .orderBy('s.views', 'desc')
+      .orderBy('a.published_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toSummary);
+  }
+
+  async articleBySlug(slug: string, now = new Date().toISOString()): Promise<ArticleDetail | undefined> {
+    const row = await this.published(now)
+      .where('a.slug', '=', slug)
+      .select(SUMMARY_COLUMNS)
+      .select(['a.body_html', 'a.seo_title', 'a.seo_description', 'au.bio as author_bio', 'au.avatar_media_id'])
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const [tags, avatar] = await Promise.all([
+      this.tagsOf([row.id]),
+      row.avatar_media_id === null ? Promise.resolve(null) : this.image(row.avatar_media_id),
+    ]);
+    const summary = toSummary(row);
+    return {
+      ...summary,
+      body_html: row.body_html,
+      seo_title: row.seo_title,
+      seo_description: row.seo_description,
+      author: { ...summary.author, bio: row.author_bio, avatar },
+      tags: tags.get(row.id) ?? [],
+    };
+  }
+
+  /** Tags of many articles in one query, keyed by article id. */
+  async tagsOf(articleIds: number[]): Promise<Map<number, TagRef[]>> {
+    const out = new Map<number, TagRef[]>();
+    if (articleIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('article_tags as at')
+      .innerJoin('tags as t', 't.id', 'at.tag_id')
+      .where('at.article_id', 'in', articleIds)
+      .select(['at.article_id', 't.id', 't.name', 't.slug'])
+      .orderBy('t.name')
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.article_id) ?? [];
+      list.push({ id: r.id, name: r.name, slug: r.slug });
+      out.set(r.article_id, list);
+    }
+    return out;
+  }
+
+  /** Same-category articles, preferring those that share a tag, newest first. */
+  async related(article: ArticleDetail, limit: number, now = new Date().toISOString()): Promise<ArticleSummary[]> {
+    const tagIds = article.tags.map((t) => t.id);
+    const sharing = tagIds.length
+      ? await this.published(now)
+          .where('a.id', '!=', article.id)
+          .where((eb) =>
+            eb.exists(
+              eb.selectFrom('article_tags as at').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', 'in', tagIds),
+            ),
+          )
+          .select(SUMMARY_COLUMNS)
+          .orderBy('a.published_at', 'desc')
+          .limit(limit)
+          .execute()
+      : [];
+    const found = sharing.map(toSummary);
+    if (found.length < limit) {
+      const more = await this.listPublished(
+        { categoryIds: [article.category.id], excludeIds: [article.id, ...found.map((f) => f.id)] },
+        { limit: limit - found.length, offset: 0 },
+        now,
+      );
+      found.push(...more);
+    }
+    return found;
+  }
+
+  /** The articles published just before and just after this one. */
+  async neighbours(
+    article: ArticleSummary,
+    now = new Date().toISOString(),
+  ): Promise<{ previous?: ArticleSummary; next?: ArticleSummary }> {
+    const at = article.published_at;
+    const [prev, next] = await Promise.all([
+      this.published(now)
+        .where((eb) =>
+          eb.or([eb('a.published_at', '<', at), eb.and([eb('a.published_at', '=', at), eb('a.id', '<', article.id)])]),
+        )
+        .select(SUMMARY_COLUMNS)
+        .orderBy('a.published_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+      this.published(now)
+        .where((eb) =>
+          eb.or([eb('a.published_at', '>', at), eb.and([eb('a.published_at', '=', at), eb('a.id', '>', article.id)])]),
+        )
+        .select(SUMMARY_COLUMNS)
+        .orderBy('a.published_at', 'asc')
+        .orderBy('a.id', 'asc')
+        .limit(1)
+        .executeTakeFirst(),
+    ]);
+    return { previous: prev && toSummary(prev), next: next && toSummary(next) };
+  }
+
+  async image(id: number): Promise<Image | null> {
+    const m = await this.db.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!m) return null;
+    return {
+      id: m.id,
+      path: m.path,
+      width: m.width,
+      height: m.height,
+      alt: m.alt,
+      caption: m.caption,
+      variants: JSON.parse(m.variants) as MediaVariant[],
+    };
+  }
+
+  async categories(): Promise<Category[]> {
+    return this.db
+      .selectFrom('categories')
+      .select(['id', 'name', 'slug', 'description', 'parent_id', 'position'])
+      .orderBy('position')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Published-article counts per category (own articles only, not descendants'). */
+  async categoryCounts(now = new Date().toISOString()): Promise<Map<number, number>> {
+    const rows = await this.db
+      .selectFrom('articles')
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .groupBy('category_id')
+      .select(['category_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .execute();
+    return new Map(rows.map((r) => [r.category_id, Number(r.n)]));
+  }
+
+  async tagBySlug(slug: string): Promise<TagRef | undefined> {
+    return this.db.selectFrom('tags').select(['id', 'name', 'slug']).where('slug', '=', slug).executeTakeFirst();
+  }
+
+  async authorBySlug(slug: string): Promise<Author | undefined> {
+    const row = await this.db
+      .selectFrom('authors')
+      .select(['id', 'name', 'slug', 'bio', 'avatar_media_id'])
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const avatar = row.avatar_media_id === null ? null : await this.image(row.avatar_media_id);
+    return { id: row.id, name: row.name, slug: row.slug, bio: row.bio, avatar };
+  }
+
+  async pageBySlug(slug: string, now = new Date().toISOString()): Promise<StaticPage | undefined> {
+    return this.db
+      .selectFrom('pages')
+      .select(['id', 'slug', 'title', 'body_html', 'updated_at'])
+      .where('slug', '=', slug)
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .executeTakeFirst();
+  }
+
+  async pages(now = new Date().toISOString()): Promise<Pick<StaticPage, 'slug' | 'title'>[]> {
+    return this.db
+      .selectFrom('pages')
+      .select(['slug', 'title'])
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .orderBy('id')
+      .execute();
+  }
+
+  async redirectFor(path: string): Promise<{ to_path: string; status_code: number } | undefined> {
+    return this.db.selectFrom('redirects').select(['to_path', 'status_code']).where('from_path', '=', path).executeTakeFirst();
+  }
+
+  async addViews(counts: Map<number, number>): Promise<void> {
+    if (counts.size === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const [articleId, n] of counts) {
+        await trx
+          .insertInto('article_stats')
+          .values({ article_id: articleId, views: n })
+          .onConflict((oc) => oc.column('article_id').doUpdateSet((eb) => ({ views: eb('article_stats.views', '+', n) })))
+          .execute();
+      }
+    });
+  }
+}

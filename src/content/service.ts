@@ -1,0 +1,197 @@
+import type { Kysely } from 'kysely';
+import type { Schema, ArticleStatus } from '../db/schema.js';
+import { badRequest } from '../shared/errors.js';
+import { countWords, excerptOf, sanitizeBody, textOf } from './sanitize.js';
+import { slugify, uniqueSlug } from './slug.js';
+import { paths } from './urls.js';
+
+type Q = Kysely<Schema>;
+
+export interface ArticleInput {
+  title: string;
+  slug?: string;
+  excerpt?: string;
+  bodyHtml: string;
+  status: ArticleStatus;
+  publishedAt?: string | null;
+  authorId: number;
+  categoryId: number;
+  tagNames?: string[];
+  featuredMediaId?: number | null;
+  featured?: boolean;
+  breaking?: boolean;
+  seoTitle?: string;
+  seoDescription?: string;
+  sourceId?: string;
+}
+
+const MAX_TITLE = 300;
+
+/**
+ * Writes to content. Every function takes the query builder it should use, so
+ * a caller can run several of them inside one transaction (`db.transaction()`).
+ */
+export async function ensureAuthor(q: Q, input: { name: string; slug?: string; bio?: string }): Promise<number> {
+  const slug = input.slug || slugify(input.name);
+  const existing = await q.selectFrom('authors').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (existing) return existing.id;
+  const row = await q
+    .insertInto('authors')
+    .values({ slug, name: input.name, bio: input.bio ?? '', created_at: new Date().toISOString() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function ensureCategory(
+  q: Q,
+  input: { name: string; slug?: string; parentId?: number | null; description?: string; position?: number },
+): Promise<number> {
+  const slug = input.slug || slugify(input.name);
+  const existing = await q.selectFrom('categories').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (existing) return existing.id;
+  const row = await q
+    .insertInto('categories')
+    .values({
+      slug,
+      name: input.name,
+      description: input.description ?? '',
+      parent_id: input.parentId ?? null,
+      position: input.position ?? 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function ensureTags(q: Q, names: string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const name of new Set(names.map((n) => n.trim()).filter(Boolean))) {
+    const slug = slugify(name);
+    if (!slug) continue;
+    const existing = await q.selectFrom('tags').select('id').where('slug', '=', slug).executeTakeFirst();
+    if (existing) {
+      ids.push(existing.id);
+      continue;
+    }
+    const row = await q.insertInto('tags').values({ slug, name }).returning('id').executeTakeFirstOrThrow();
+    ids.push(row.id);
+  }
+  return ids;
+}
+
+/**
+ * Creates an article, or updates the one with the same `sourceId` (imports
+ * run again update rather than duplicate). Returns its id.
+ */
+export async function saveArticle(q: Q, input: ArticleInput): Promise<number> {
+  const title = input.title.trim();
+  if (!title) throw badRequest('title', 'العنوان مطلوب.', 'A title is required.');
+  if ([...title].length > MAX_TITLE)
+    throw badRequest('title', 'العنوان أطول من المسموح.', `The title is longer than ${MAX_TITLE} characters.`);
+
+  const body = sanitizeBody(input.bodyHtml);
+  const text = textOf(body);
+  const now = new Date().toISOString();
+  const publishedAt = input.publishedAt ?? (input.status === 'published' ? now : null);
+  const values = {
+    title,
+    excerpt: input.excerpt?.trim() || excerptOf(text),
+    body_html: body,
+    status: input.status,
+    published_at: publishedAt,
+    updated_at: now,
+    author_id: input.authorId,
+    category_id: input.categoryId,
+    featured_media_id: input.featuredMediaId ?? null,
+    featured: input.featured ? 1 : 0,
+    breaking: input.breaking ? 1 : 0,
+    seo_title: input.seoTitle ?? '',
+    seo_description: input.seoDescription ?? '',
+    word_count: countWords(text),
+  };
+
+  const existing = input.sourceId
+    ? await q.selectFrom('articles').select(['id', 'slug']).where('source_id', '=', input.sourceId).executeTakeFirst()
+    : undefined;
+
+  let id: number;
+  if (existing) {
+    await q.updateTable('articles').set(values).where('id', '=', existing.id).execute();
+    id = existing.id;
+    if (input.slug && input.slug !== existing.slug) await changeArticleSlug(q, id, input.slug);
+  } else {
+    const slug = await uniqueSlug(input.slug || slugify(title), async (s) =>
+      Boolean(await q.selectFrom('articles').select('id').where('slug', '=', s).executeTakeFirst()),
+    );
+    const row = await q
+      .insertInto('articles')
+      .values({ ...values, slug, created_at: now, source_id: input.sourceId ?? null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    id = row.id;
+  }
+
+  if (input.tagNames) {
+    const tagIds = await ensureTags(q, input.tagNames);
+    await q.deleteFrom('article_tags').where('article_id', '=', id).execute();
+    if (tagIds.length) {
+      await q
+        .insertInto('article_tags')
+        .values(tagIds.map((tag_id) => ({ article_id: id, tag_id })))
+        .execute();
+    }
+  }
+  return id;
+}
+
+/** Renames an article's slug and keeps its old URL working with a 301. Returns the slug actually used. */
+export async function changeArticleSlug(q: Q, articleId: number, wanted: string): Promise<string> {
+  const current = await q.selectFrom('articles').select('slug').where('id', '=', articleId).executeTakeFirstOrThrow();
+  const base = slugify(wanted);
+  if (!base) throw badRequest('slug', 'الرابط المختصر غير صالح.', 'The slug is not valid.');
+  if (base === current.slug) return base;
+  const slug = await uniqueSlug(base, async (s) =>
+    Boolean(await q.selectFrom('articles').select('id').where('slug', '=', s).executeTakeFirst()),
+  );
+  await q.updateTable('articles').set({ slug }).where('id', '=', articleId).execute();
+  await addRedirect(q, paths.article(current.slug), paths.article(slug));
+  return slug;
+}
+
+/**
+ * Records a permanent redirect. Earlier redirects to `from` are pointed at
+ * `to` directly, so that a page renamed twice never answers with a chain, and
+ * a redirect away from the new path (a rename undone) is dropped.
+ */
+export async function addRedirect(q: Q, from: string, to: string): Promise<void> {
+  await q.deleteFrom('redirects').where('from_path', '=', to).execute();
+  await q.updateTable('redirects').set({ to_path: to }).where('to_path', '=', from).execute();
+  await q
+    .insertInto('redirects')
+    .values({ from_path: from, to_path: to, status_code: 301 })
+    .onConflict((oc) => oc.column('from_path').doUpdateSet({ to_path: to, status_code: 301 }))
+    .execute();
+}
+
+export async function savePage(
+  q: Q,
+  input: { title: string; slug?: string; bodyHtml: string; status?: ArticleStatus },
+): Promise<number> {
+  const now = new Date().toISOString();
+  const slug = input.slug || slugify(input.title);
+  const values = {
+    title: input.title,
+    body_html: sanitizeBody(input.bodyHtml),
+    status: input.status ?? 'published',
+    published_at: now,
+    updated_at: now,
+  };
+  const existing = await q.selectFrom('pages').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (existing) {
+    await q.updateTable('pages').set(values).where('id', '=', existing.id).execute();
+    return existing.id;
+  }
+  const row = await q.insertInto('pages').values({ ...values, slug }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -1,0 +1,112 @@
+import type { DB } from '../db/database.js';
+import type { DateStyle, Digits } from '../i18n/format.js';
+import type { Lang } from '../i18n/messages.js';
+
+export interface SiteSettings {
+  title: string;
+  tagline: string;
+  lang: Lang;
+  direction: 'rtl' | 'ltr';
+  dateStyle: DateStyle;
+  digits: Digits;
+  timeZone: string;
+  /** `{year}` is replaced by the current year. */
+  copyright: string;
+  credit: string;
+  /** Public origin used in absolute links (API `url` fields), e.g. `https://assafir.example`. Empty: taken from the request. */
+  baseUrl: string;
+  postsPerPage: number;
+}
+
+export const DEFAULT_SETTINGS: SiteSettings = {
+  title: 'مجلة السفير',
+  tagline: 'أخبار العالم العربي والدولي بعمق ووضوح',
+  lang: 'ar',
+  direction: 'rtl',
+  dateStyle: 'both',
+  digits: 'latin',
+  timeZone: 'Asia/Riyadh',
+  copyright: 'جميع الحقوق محفوظة © {year} مجلة السفير',
+  credit: 'يعمل بنظام سفير للنشر',
+  baseUrl: '',
+  postsPerPage: 12,
+};
+
+type Validator<T> = (value: unknown) => value is T;
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length <= 2000;
+const oneOf =
+  <T extends string>(...allowed: T[]): Validator<T> =>
+  (v: unknown): v is T =>
+    typeof v === 'string' && (allowed as string[]).includes(v);
+const isTimeZone = (v: unknown): v is string => {
+  if (typeof v !== 'string') return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const isPageSize = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100;
+
+const VALIDATORS: { [K in keyof SiteSettings]: Validator<SiteSettings[K]> } = {
+  title: isString,
+  tagline: isString,
+  lang: oneOf('ar', 'en'),
+  direction: oneOf('rtl', 'ltr'),
+  dateStyle: oneOf('gregorian', 'hijri', 'both'),
+  digits: oneOf('latin', 'arabic'),
+  timeZone: isTimeZone,
+  copyright: isString,
+  credit: isString,
+  baseUrl: (v): v is string => typeof v === 'string' && (v === '' || /^https?:\/\/[^\s/]+$/.test(v)),
+  postsPerPage: isPageSize,
+};
+
+export class InvalidSettingError extends Error {
+  readonly code = 'INVALID_SETTING';
+  constructor(readonly key: string) {
+    super(`Invalid value for setting "${key}"`);
+  }
+}
+
+/**
+ * Site settings: one row per key, JSON values, merged over the defaults.
+ * Reads always go to the database; `SiteContext` keeps the copy pages use.
+ */
+export class SettingsStore {
+  constructor(private readonly db: DB) {}
+
+  async get(): Promise<SiteSettings> {
+    const rows = await this.db.selectFrom('settings').select(['key', 'value']).execute();
+    const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+    for (const { key, value } of rows) {
+      if (!(key in VALIDATORS)) continue;
+      try {
+        const parsed: unknown = JSON.parse(value);
+        if (VALIDATORS[key as keyof SiteSettings](parsed)) merged[key] = parsed;
+      } catch {
+        // A corrupt row falls back to the default rather than taking the site down.
+      }
+    }
+    return merged as unknown as SiteSettings;
+  }
+
+  async update(changes: Partial<SiteSettings>): Promise<SiteSettings> {
+    for (const [key, value] of Object.entries(changes)) {
+      const validate = VALIDATORS[key as keyof SiteSettings];
+      if (!validate || !validate(value)) throw new InvalidSettingError(key);
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const [key, value] of Object.entries(changes)) {
+        const json = JSON.stringify(value);
+        await trx
+          .insertInto('settings')
+          .values({ key, value: json })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: json }))
+          .execute();
+      }
+    });
+    return this.get();
+  }
+}

@@ -1,0 +1,121 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Times are ISO-8601 UTC strings
+ * (`2026-11-26T07:35:55.000Z`): they sort correctly as text and read the same
+ * from SQLite and PostgreSQL. Flags are integers 0/1 for the same reason.
+ */
+export interface Schema {
+  settings: SettingsTable;
+  authors: AuthorsTable;
+  categories: CategoriesTable;
+  tags: TagsTable;
+  media: MediaTable;
+  articles: ArticlesTable;
+  article_tags: ArticleTagsTable;
+  article_stats: ArticleStatsTable;
+  pages: PagesTable;
+  redirects: RedirectsTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string; // JSON
+}
+
+export interface AuthorsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  bio: string;
+  avatar_media_id: number | null;
+  created_at: string;
+}
+
+export interface CategoriesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  description: string;
+  parent_id: number | null;
+  position: number;
+}
+
+export interface TagsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+}
+
+export interface MediaTable {
+  id: Generated<number>;
+  /** Path of the original below the media root, e.g. `2026/11/abc.jpg`. */
+  path: string;
+  mime: string;
+  width: number;
+  height: number;
+  alt: string;
+  caption: string;
+  /** JSON array of `{ width, height, path }`, WebP renditions, narrowest first. */
+  variants: string;
+  created_at: string;
+}
+
+export type ArticleStatus = 'draft' | 'scheduled' | 'published';
+
+export interface ArticlesTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  excerpt: string;
+  body_html: string;
+  status: ArticleStatus;
+  published_at: string | null;
+  created_at: string;
+  updated_at: string;
+  author_id: number;
+  category_id: number;
+  featured_media_id: number | null;
+  featured: number;
+  breaking: number;
+  seo_title: string;
+  seo_description: string;
+  word_count: number;
+  /** Key of an imported article in its source (corpus id, WordPress post id) so re-imports update. */
+  source_id: string | null;
+}
+
+export interface ArticleTagsTable {
+  article_id: number;
+  tag_id: number;
+}
+
+export interface ArticleStatsTable {
+  article_id: number;
+  views: number;
+}
+
+export interface PagesTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  body_html: string;
+  status: ArticleStatus;
+  published_at: string | null;
+  updated_at: string;
+}
+
+export interface RedirectsTable {
+  from_path: string;
+  to_path: string;
+  status_code: number;
+}
+
+export type ArticleRow = Selectable<ArticlesTable>;
+export type NewArticleRow = Insertable<ArticlesTable>;
+export type ArticleUpdate = Updateable<ArticlesTable>;
+export type AuthorRow = Selectable<AuthorsTable>;
+export type CategoryRow = Selectable<CategoriesTable>;
+export type TagRow = Selectable<TagsTable>;
+export type MediaRow = Selectable<MediaTable>;
+export type PageRow = Selectable<PagesTable>;

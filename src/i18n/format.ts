@@ -1,0 +1,100 @@
+import type { Lang, PluralForms } from './messages.js';
+
+export type DateStyle = 'gregorian' | 'hijri' | 'both';
+export type Digits = 'latin' | 'arabic';
+
+export interface LocaleOptions {
+  lang: Lang;
+  dateStyle: DateStyle;
+  digits: Digits;
+  timeZone: string;
+}
+
+/**
+ * Formatters for one site configuration, built once and reused: creating
+ * `Intl` objects is far slower than calling them.
+ */
+export class Formatter {
+  private readonly pluralRules: Intl.PluralRules;
+  private readonly number: Intl.NumberFormat;
+  private readonly digitsOnly: Intl.NumberFormat;
+  private readonly gregorian: Intl.DateTimeFormat;
+  private readonly hijri: Intl.DateTimeFormat;
+  private readonly isoDay: Intl.DateTimeFormat;
+
+  constructor(readonly options: LocaleOptions) {
+    const numberingSystem = options.digits === 'arabic' ? 'arab' : 'latn';
+    // ar-EG names the Gregorian months يناير…ديسمبر, the names most Arabic newsrooms print.
+    const gregorianLocale = options.lang === 'ar' ? 'ar-EG' : 'en-GB';
+    this.pluralRules = new Intl.PluralRules(options.lang);
+    this.number = new Intl.NumberFormat(options.lang, { numberingSystem });
+    this.digitsOnly = new Intl.NumberFormat(options.lang, { numberingSystem, useGrouping: false });
+    this.gregorian = new Intl.DateTimeFormat(gregorianLocale, {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: options.timeZone,
+      numberingSystem,
+      calendar: 'gregory',
+    });
+    this.hijri = new Intl.DateTimeFormat(options.lang, {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: options.timeZone,
+      numberingSystem,
+      calendar: 'islamic-umalqura',
+    });
+    this.isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone });
+  }
+
+  /** A number in the site's digits. */
+  num(n: number): string {
+    return this.number.format(n);
+  }
+
+  /** A number without grouping separators (years, page numbers in text). */
+  digits(n: number): string {
+    return this.digitsOnly.format(n);
+  }
+
+  /** Picks the plural form for n and fills `{n}` with n in the site's digits. */
+  plural(forms: PluralForms, n: number): string {
+    const category = this.pluralRules.select(n);
+    const form = forms[category] ?? forms.other;
+    return form.replace('{n}', this.num(n));
+  }
+
+  /** The date line for a published time: Gregorian, Hijri or both, per settings. */
+  date(iso: string): string {
+    const d = new Date(iso);
+    switch (this.options.dateStyle) {
+      case 'gregorian':
+        return this.gregorian.format(d);
+      case 'hijri':
+        return this.hijri.format(d);
+      case 'both':
+        return `${this.gregorian.format(d)} - ${this.hijri.format(d)}`;
+    }
+  }
+
+  gregorianDate(iso: string): string {
+    return this.gregorian.format(new Date(iso));
+  }
+
+  hijriDate(iso: string): string {
+    return this.hijri.format(new Date(iso));
+  }
+
+  /** YYYY-MM-DD of the instant in the site's time zone. */
+  day(iso: string): string {
+    return this.isoDay.format(new Date(iso));
+  }
+}
+
+/** Average silent reading speed for Arabic news prose, in words per minute. */
+export const WORDS_PER_MINUTE = 200;
+
+export function readingMinutes(wordCount: number): number {
+  return Math.max(1, Math.round(wordCount / WORDS_PER_MINUTE));
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Kysely } from 'kysely';
+import sharp, { type FormatEnum, type Metadata } from 'sharp';
+import type { Schema } from '../db/schema.js';
+import type { MediaVariant } from '../content/types.js';
+import { slugify } from '../content/slug.js';
+import { AppError } from '../shared/errors.js';
+
+/** Widths of the WebP renditions the theme offers in `srcset`. */
+export const VARIANT_WIDTHS = [480, 800, 1200] as const;
+
+const FORMATS: Record<string, { ext: string; mime: string }> = {
+  jpeg: { ext: 'jpg', mime: 'image/jpeg' },
+  png: { ext: 'png', mime: 'image/png' },
+  webp: { ext: 'webp', mime: 'image/webp' },
+  gif: { ext: 'gif', mime: 'image/gif' },
+  heif: { ext: 'avif', mime: 'image/avif' },
+};
+
+export interface StoredImage {
+  id: number;
+  path: string;
+}
+
+/**
+ * Stores an uploaded image: the type is read from its bytes, the original is
+ * re-encoded without metadata (camera location included), and WebP renditions
+ * are made at each width narrower than the original. Files are written before
+ * the row and removed again if the row cannot be written.
+ */
+export async function storeImage(
+  q: Kysely<Schema>,
+  mediaRoot: string,
+  bytes: Buffer,
+  meta: { name: string; alt: string; caption?: string },
+): Promise<StoredImage> {
+  let info: Metadata;
+  try {
+    info = await sharp(bytes).metadata();
+  } catch {
+    throw new AppError('UNSUPPORTED_IMAGE', 415, 'هذا الملف ليس صورة مدعومة.', 'This file is not a supported image.');
+  }
+  const format = info.format ? FORMATS[info.format] : undefined;
+  if (!format || !info.width || !info.height) {
+    throw new AppError('UNSUPPORTED_IMAGE', 415, 'هذا الملف ليس صورة مدعومة.', 'This file is not a supported image.');
+  }
+
+  const now = new Date();
+  const folder = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  const stem = `${slugify(meta.name.replace(/\.[a-z0-9]+$/i, '')).slice(0, 40) || 'image'}-${randomBytes(4).toString('hex')}`;
+  const originalPath = `${folder}/${stem}.${format.ext}`;
+  const written: string[] = [];
+
+  const write = async (rel: string, data: Buffer) => {
+    const abs = join(mediaRoot, rel);
+    await mkdir(dirname(abs), { recursive: true });
+    await writeFile(abs, data, { flag: 'wx' });
+    written.push(abs);
+  };
+
+  try {
+    const animated = (info.pages ?? 1) > 1;
+    const base = sharp(bytes, { animated }).rotate();
+    const original = await base.clone().toFormat(info.format as keyof FormatEnum).toBuffer({ resolveWithObject: true });
+    await write(originalPath, original.data);
+
+    const variants: MediaVariant[] = [];
+    for (const width of VARIANT_WIDTHS) {
+      if (width >= original.info.width) break;
+      const out = await base.clone().resize({ width }).webp({ quality: 78 }).toBuffer({ resolveWithObject: true });
+      const path = `${folder}/${stem}-${width}.webp`;
+      await write(path, out.data);
+      variants.push({ width: out.info.width, height: out.info.height, path });
+    }
+
+    const row = await q
+      .insertInto('media')
+      .values({
+        path: originalPath,
+        mime: format.mime,
+        width: original.info.width,
+        height: original.info.height,
+        alt: meta.alt,
+        caption: meta.caption ?? '',
+        variants: JSON.stringify(variants),
+        created_at: now.toISOString(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: row.id, path: originalPath };
+  } catch (err) {
+    await Promise.all(written.map((f) => rm(f, { force: true })));
+    throw err;
+  }
+}

@@ -1,0 +1,93 @@
+import type { ArticleSummary } from '../../content/types.js';
+import { paths } from '../../content/urls.js';
+import { html, raw, type SafeHtml } from './html.js';
+import type { ViewContext } from './view-context.js';
+
+export interface PageMeta {
+  /** The document title without the site name; omitted on the home page. */
+  title?: string;
+  description?: string;
+  /** Absolute canonical URL. */
+  canonical?: string;
+  /** Slug of the section to mark as current in the menu. */
+  section?: string;
+  isHome?: boolean;
+  breaking?: ArticleSummary[];
+  prev?: string;
+  next?: string;
+}
+
+// Applies a stored light/dark choice before first paint, so the page does not flash.
+const THEME_BOOT = raw(
+  `<script>try{var t=localStorage.getItem('safir-theme');if(t)document.documentElement.dataset.theme=t}catch(e){}</script>`,
+);
+
+export function layout(ctx: ViewContext, meta: PageMeta, main: SafeHtml): string {
+  const { site, t, fmt, assets } = ctx;
+  const title = meta.title ? `${meta.title} - ${site.title}` : `${site.title} - ${site.tagline}`;
+  const today = new Date().toISOString();
+  const brand = html`<a href="/">${site.title}</a>`;
+  return html`<!doctype html>
+<html lang="${site.lang}" dir="${site.direction}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+${meta.description ? html`<meta name="description" content="${meta.description}">` : ''}
+${meta.canonical ? html`<link rel="canonical" href="${meta.canonical}">` : ''}
+${meta.prev ? html`<link rel="prev" href="${meta.prev}">` : ''}
+${meta.next ? html`<link rel="next" href="${meta.next}">` : ''}
+<meta name="color-scheme" content="light dark">
+${site.lang === 'ar' ? html`<link rel="preload" href="${assets.bodyFont}" as="font" type="font/woff2" crossorigin>` : ''}
+<link rel="stylesheet" href="${assets.css}">
+${THEME_BOOT}
+<script src="${assets.js}" defer></script>
+</head>
+<body>
+<a class="skip-link" href="#main">${t.skipToContent}</a>
+<header class="masthead">
+<div class="wrap topbar">
+<span>${fmt.gregorianDate(today)} · ${fmt.hijriDate(today)}</span>
+<button type="button" class="theme-toggle" data-theme-toggle hidden aria-pressed="false">${t.toggleTheme}</button>
+</div>
+<div class="wrap brand">
+${meta.isHome ? html`<h1 class="site-title">${brand}</h1>` : html`<p class="site-title">${brand}</p>`}
+<p class="tagline">${site.tagline}</p>
+</div>
+<nav class="site-nav" aria-label="${t.mainMenu}">
+<ul class="wrap">
+<li><a href="/"${meta.isHome ? html` aria-current="page"` : ''}>${t.home}</a></li>
+${ctx.nav.map(
+  (c) =>
+    html`<li><a href="${paths.category(c.slug)}"${meta.section === c.slug ? html` aria-current="page"` : ''}>${c.name}</a></li>`,
+)}
+</ul>
+</nav>
+${
+  meta.breaking?.length
+    ? html`<div class="breaking"><div class="wrap"><strong>${t.breaking}</strong><ul>${meta.breaking.map(
+        (a) => html`<li><a href="${paths.article(a.slug)}">${a.title}</a></li>`,
+      )}</ul></div></div>`
+    : ''
+}
+</header>
+<main id="main" class="wrap" tabindex="-1">
+${main}
+</main>
+<footer class="site-footer">
+<div class="wrap">
+${
+  ctx.pages.length
+    ? html`<nav aria-label="${t.footerNav}"><ul>${ctx.pages.map(
+        (p) => html`<li><a href="${paths.page(p.slug)}">${p.title}</a></li>`,
+      )}</ul></nav>`
+    : ''
+}
+<p>${site.copyright.replace('{year}', fmt.digits(new Date().getFullYear()))}</p>
+${site.credit ? html`<p>${site.credit}</p>` : ''}
+</div>
+</footer>
+</body>
+</html>
+`.value;
+}

@@ -1,0 +1,203 @@
+import type { ArticleDetail, ArticleSummary, Author, Category, StaticPage, TagRef } from '../../content/types.js';
+import { paths } from '../../content/urls.js';
+import { readingMinutes } from '../../i18n/format.js';
+import { avatar, card, pagination, picture, ranked, readingTime, timeTag } from './components.js';
+import { html, raw, type SafeHtml } from './html.js';
+import type { ViewContext } from './view-context.js';
+
+export interface HomeView {
+  lead?: ArticleSummary;
+  latest: ArticleSummary[];
+  popular: ArticleSummary[];
+  sections: { category: Category; articles: ArticleSummary[] }[];
+}
+
+export function homePage(ctx: ViewContext, v: HomeView): SafeHtml {
+  const { t } = ctx;
+  if (!v.lead) return html`<p class="empty">${t.noArticles}</p>`;
+  const lead = v.lead;
+  return html`<section class="lead" aria-labelledby="lead-title">
+<div>
+<a class="kicker" href="${paths.category(lead.category.slug)}">${lead.category.name}</a>
+<h2 id="lead-title"><a href="${paths.article(lead.slug)}">${lead.title}</a></h2>
+<p>${lead.excerpt}</p>
+<div class="meta">${lead.author.name} · ${timeTag(ctx, lead.published_at)}</div>
+</div>
+${lead.image ? picture(lead.image, { sizes: '(min-width: 48rem) 40vw, 100vw', eager: true, alt: '' }) : ''}
+</section>
+<div class="home-columns">
+<div>
+${
+  v.latest.length
+    ? html`<section aria-labelledby="latest-title"><div class="section-head"><h2 class="section-title" id="latest-title">${t.latest}</h2></div>
+<div class="grid">${v.latest.map((a) => card(ctx, a))}</div></section>`
+    : ''
+}
+${v.sections.map(
+  (s) => html`<section aria-labelledby="sec-${s.category.id}"><div class="section-head"><h2 class="section-title" id="sec-${s.category.id}"><a href="${paths.category(
+    s.category.slug,
+  )}">${s.category.name}</a></h2></div>
+<div class="grid">${s.articles.map((a) => card(ctx, a))}</div></section>`,
+)}
+</div>
+${sidebar(ctx, v.popular)}
+</div>`;
+}
+
+function sidebar(ctx: ViewContext, popular: ArticleSummary[]): SafeHtml {
+  if (!popular.length) return html``;
+  return html`<aside class="sidebar" aria-labelledby="popular-title"><section>
+<div class="section-head"><h2 class="section-title" id="popular-title">${ctx.t.mostRead}</h2></div>
+${ranked(popular)}
+</section></aside>`;
+}
+
+export interface ArticleView {
+  article: ArticleDetail;
+  canonical: string;
+  related: ArticleSummary[];
+  previous?: ArticleSummary;
+  next?: ArticleSummary;
+  popular: ArticleSummary[];
+}
+
+export function articlePage(ctx: ViewContext, v: ArticleView): SafeHtml {
+  const { t, fmt } = ctx;
+  const a = v.article;
+  const minutes = readingMinutes(a.word_count);
+  const updated = fmt.day(a.updated_at) !== fmt.day(a.published_at);
+  return html`<div class="article-layout">
+<article class="article" aria-labelledby="article-title">
+<header class="article-header">
+<a class="kicker" href="${paths.category(a.category.slug)}">${a.category.name}</a>
+<h1 id="article-title">${a.title}</h1>
+<div class="byline">
+<span>${t.by} <a href="${paths.author(a.author.slug)}" rel="author">${a.author.name}</a></span>
+<span>${t.publishedOn} ${timeTag(ctx, a.published_at)}</span>
+${updated ? html`<span>${t.updatedOn} ${timeTag(ctx, a.updated_at)}</span>` : ''}
+<span>${readingTime(ctx, minutes)}</span>
+</div>
+</header>
+${
+  a.image
+    ? html`<figure class="featured-image">${picture(a.image, { sizes: '(min-width: 64rem) 820px, 100vw', eager: true })}${
+        a.image.caption ? html`<figcaption>${a.image.caption}</figcaption>` : ''
+      }</figure>`
+    : ''
+}
+<div class="article-body">
+${raw(a.body_html)}
+</div>
+${
+  a.tags.length
+    ? html`<h2 class="visually-hidden">${t.tags}</h2><ul class="tag-list">${a.tags.map(
+        (tag) => html`<li><a href="${paths.tag(tag.slug)}" rel="tag">${tag.name}</a></li>`,
+      )}</ul>`
+    : ''
+}
+${shareLinks(ctx, a.title, v.canonical)}
+<section class="author-box" aria-labelledby="author-box-title">
+${avatar(a.author.name, a.author.avatar)}
+<div>
+<h2 id="author-box-title">${t.aboutAuthor}</h2>
+<h3><a href="${paths.author(a.author.slug)}">${a.author.name}</a></h3>
+${a.author.bio ? html`<p>${a.author.bio}</p>` : ''}
+<a href="${paths.author(a.author.slug)}">${t.authorArticles}</a>
+</div>
+</section>
+${
+  v.previous || v.next
+    ? html`<nav class="prev-next" aria-label="${t.previousArticle} / ${t.nextArticle}">
+${v.previous ? html`<a href="${paths.article(v.previous.slug)}" rel="prev"><span>${t.previousArticle}</span>${v.previous.title}</a>` : html`<span></span>`}
+${v.next ? html`<a class="next" href="${paths.article(v.next.slug)}" rel="next"><span>${t.nextArticle}</span>${v.next.title}</a>` : ''}
+</nav>`
+    : ''
+}
+<section id="comments" class="comments-slot" aria-labelledby="comments-title">
+<h2 id="comments-title">${t.comments}</h2>
+<p class="meta">${t.commentsSoon}</p>
+</section>
+</article>
+${sidebar(ctx, v.popular)}
+</div>
+${
+  v.related.length
+    ? html`<section aria-labelledby="related-title"><div class="section-head"><h2 class="section-title" id="related-title">${t.related}</h2></div>
+<div class="grid">${v.related.map((r) => card(ctx, r))}</div></section>`
+    : ''
+}`;
+}
+
+/** Plain share links: nothing loads from the networks until the reader clicks. */
+function shareLinks(ctx: ViewContext, title: string, url: string): SafeHtml {
+  const u = encodeURIComponent(url);
+  const text = encodeURIComponent(title);
+  const networks = [
+    { name: 'X', href: `https://x.com/intent/post?url=${u}&text=${text}` },
+    { name: 'Facebook', href: `https://www.facebook.com/sharer/sharer.php?u=${u}` },
+    { name: 'WhatsApp', href: `https://wa.me/?text=${text}%20${u}` },
+    { name: 'Telegram', href: `https://t.me/share/url?url=${u}&text=${text}` },
+  ];
+  return html`<div class="share"><h2>${ctx.t.share}</h2>
+${networks.map(
+  (n) => html`<a href="${n.href}" rel="noopener noreferrer nofollow" target="_blank" aria-label="${ctx.t.shareOn(n.name)}">${n.name}</a>`,
+)}
+<a href="mailto:?subject=${text}&amp;body=${u}" aria-label="${ctx.t.copyLink}">✉</a>
+</div>`;
+}
+
+export type ArchiveSubject =
+  | { kind: 'category'; category: Category }
+  | { kind: 'tag'; tag: TagRef }
+  | { kind: 'author'; author: Author };
+
+export interface ArchiveView {
+  subject: ArchiveSubject;
+  basePath: string;
+  articles: ArticleSummary[];
+  page: number;
+  pages: number;
+  total: number;
+}
+
+export function archivePage(ctx: ViewContext, v: ArchiveView): SafeHtml {
+  const { t, fmt } = ctx;
+  const s = v.subject;
+  const count = html`<p>${fmt.plural(t.articleCount, v.total)}${v.pages > 1 ? html` · ${t.pageOf(v.page, v.pages)}` : ''}</p>`;
+  const head =
+    s.kind === 'author'
+      ? html`<header class="archive-head">${avatar(s.author.name, s.author.avatar, true)}<div><h1>${s.author.name}</h1>${
+          s.author.bio ? html`<p>${s.author.bio}</p>` : ''
+        }${count}</div></header>`
+      : s.kind === 'category'
+        ? html`<header class="archive-head"><div><h1>${s.category.name}</h1>${
+            s.category.description ? html`<p>${s.category.description}</p>` : ''
+          }${count}</div></header>`
+        : html`<header class="archive-head"><div><h1><span class="visually-hidden">${t.tag}: </span>#${s.tag.name}</h1>${count}</div></header>`;
+  return html`${head}
+${v.articles.length ? html`<div class="grid">${v.articles.map((a) => card(ctx, a, { excerpt: true, headingLevel: 2 }))}</div>` : html`<p class="empty">${t.noArticles}</p>`}
+${pagination(ctx, v.basePath, v.page, v.pages)}`;
+}
+
+export function staticPage(page: StaticPage): SafeHtml {
+  return html`<article aria-labelledby="page-title"><h1 id="page-title">${page.title}</h1><div class="page-body">${raw(page.body_html)}</div></article>`;
+}
+
+export function errorPage(ctx: ViewContext, status: number): { title: string; body: SafeHtml } {
+  const { t } = ctx;
+  const [title, text] =
+    status === 404
+      ? [t.notFoundTitle, t.notFoundText]
+      : status >= 500
+        ? [t.serverErrorTitle, t.serverErrorText]
+        : [t.badRequestTitle, t.badRequestText];
+  return {
+    title,
+    body: html`<section class="error-page" aria-labelledby="error-title">
+<p class="code">${ctx.fmt.digits(status)}</p>
+<h1 id="error-title">${title}</h1>
+<p>${text}</p>
+<p><a href="/">${t.backHome}</a></p>
+</section>`,
+  };
+}

@@ -1,0 +1,54 @@
+import type { ContentRepository } from '../../content/repository.js';
+import type { SettingsStore } from '../../content/settings.js';
+import type { Category } from '../../content/types.js';
+import type { ThemeAssets } from './assets.js';
+import { buildViewContext, type ViewContext } from './view-context.js';
+
+/**
+ * The per-site part of every page (settings, menu, footer pages, formatters),
+ * rebuilt at most once per `ttlMs`. Several app nodes each hold their own copy,
+ * so a change made on one shows on the others within the TTL.
+ */
+export class SiteContext {
+  private current: { ctx: ViewContext; categories: Category[]; at: number } | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly settings: SettingsStore,
+    private readonly content: ContentRepository,
+    private readonly assets: ThemeAssets,
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  async get(): Promise<{ ctx: ViewContext; categories: Category[] }> {
+    if (!this.current || Date.now() - this.current.at > this.ttlMs) {
+      this.loading ??= this.load().finally(() => (this.loading = undefined));
+      await this.loading;
+    }
+    return this.current!;
+  }
+
+  /** Forget the cached copy now (after a settings or taxonomy change made by this process). */
+  invalidate(): void {
+    this.current = undefined;
+  }
+
+  private async load(): Promise<void> {
+    const [site, categories, pages] = await Promise.all([
+      this.settings.get(),
+      this.content.categories(),
+      this.content.pages(),
+    ]);
+    const nav = categories.filter((c) => c.parent_id === null);
+    this.current = { ctx: buildViewContext(site, this.assets, nav, pages), categories, at: Date.now() };
+  }
+}
+
+/** A category's id and the ids of all categories below it. */
+export function categoryWithDescendants(categories: Category[], id: number): number[] {
+  const out = [id];
+  for (let i = 0; i < out.length; i++) {
+    for (const c of categories) if (c.parent_id === out[i] && !out.includes(c.id)) out.push(c.id);
+  }
+  return out;
+}

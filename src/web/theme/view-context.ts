@@ -1,0 +1,33 @@
+import type { SiteSettings } from '../../content/settings.js';
+import type { CategoryRef } from '../../content/types.js';
+import { Formatter } from '../../i18n/format.js';
+import { type Messages, messagesFor } from '../../i18n/messages.js';
+import type { ThemeAssets } from './assets.js';
+
+/** What every template may use besides its own data. Built once per settings version, not per request. */
+export interface ViewContext {
+  site: SiteSettings;
+  t: Messages;
+  fmt: Formatter;
+  assets: ThemeAssets;
+  /** Top-level sections for the main menu. */
+  nav: CategoryRef[];
+  /** Static pages for the footer. */
+  pages: { slug: string; title: string }[];
+}
+
+export function buildViewContext(
+  site: SiteSettings,
+  assets: ThemeAssets,
+  nav: CategoryRef[],
+  pages: { slug: string; title: string }[],
+): ViewContext {
+  return {
+    site,
+    t: messagesFor(site.lang),
+    fmt: new Formatter({ lang: site.lang, dateStyle: site.dateStyle, digits: site.digits, timeZone: site.timeZone }),
+    assets,
+    nav,
+    pages,
+  };
+}
