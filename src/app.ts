@@ -5,6 +5,7 @@ import { SettingsStore } from './content/settings.js';
 import { ViewCounter } from './content/view-counter.js';
 import type { Database } from './db/database.js';
 import { mediaRoutes } from './media/routes.js';
+import { clientErrorHandler } from './web/client-error.js';
 import { AppError } from './shared/errors.js';
 import { canonicalPath } from './shared/query.js';
 import { loadThemeAssets, type ThemeAssets } from './web/theme/assets.js';
@@ -42,6 +43,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     trustProxy: opts.trustProxy ?? false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     bodyLimit: 1024 * 1024,
+    clientErrorHandler,
     // Bad percent-encoding and similar router-level failures get our 400 page, not Fastify's default.
     frameworkErrors: (error, req, reply) => {
       void renderError(req, reply, new AppError('BAD_URL', 400, 'الرابط غير صالح.', 'The URL is malformed.'));
@@ -61,6 +63,12 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     /^\s*en\b/i.test(String(req.headers['accept-language'] ?? '')) ? err.messageEn : err.messageAr;
 
   async function renderError(req: FastifyRequest, reply: FastifyReply, err: AppError): Promise<FastifyReply> {
+    // An address that no longer exists may have moved: renamed slugs and imported permalinks keep working.
+    if (err.status === 404 && (req.method === 'GET' || req.method === 'HEAD')) {
+      const path = canonicalPath(req.url);
+      const redirect = path ? await content.redirectFor(path) : undefined;
+      if (redirect) return reply.redirect(redirect.to_path, redirect.status_code as 301);
+    }
     if (wantsJson(req)) {
       return reply
         .code(err.status)
@@ -99,11 +107,6 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      const path = canonicalPath(req.url);
-      const redirect = path ? await content.redirectFor(path) : undefined;
-      if (redirect) return reply.redirect(redirect.to_path, redirect.status_code as 301);
-    }
     return renderError(req, reply, new AppError('NOT_FOUND', 404, 'الصفحة غير موجودة.', 'Not found.'));
   });
 

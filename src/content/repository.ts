@@ -125,7 +125,9 @@ export class ContentRepository {
     if (filter.tagId !== undefined) {
       const tagId = filter.tagId;
       q = q.where((eb) =>
-        eb.exists(eb.selectFrom('article_tags as at').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', '=', tagId)),
+        eb.exists(
+          eb.selectFrom('article_tags as at').select('at.tag_id').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', '=', tagId),
+        ),
       );
     }
     if (filter.excludeIds?.length) q = q.where('a.id', 'not in', filter.excludeIds);
@@ -234,7 +236,7 @@ export class ContentRepository {
           .where('a.id', '!=', article.id)
           .where((eb) =>
             eb.exists(
-              eb.selectFrom('article_tags as at').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', 'in', tagIds),
+              eb.selectFrom('article_tags as at').select('at.tag_id').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', 'in', tagIds),
             ),
           )
           .select(SUMMARY_COLUMNS)

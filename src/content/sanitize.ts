@@ -42,7 +42,9 @@ export function sanitizeBody(html: string): string {
 
 /** Plain text of an HTML fragment, whitespace collapsed. */
 export function textOf(html: string): string {
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
+  // Block ends and line breaks separate words even when no whitespace follows them.
+  const spaced = html.replace(/<\/(p|h[1-6]|li|blockquote|div|figcaption|td|th|pre)>|<br\s*\/?>/gi, '$& ');
+  return sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {} })
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
