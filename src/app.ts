@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { contentApiRoutes } from './content/api-routes.js';
 import { ContentRepository } from './content/repository.js';
 import { SettingsStore } from './content/settings.js';
@@ -12,6 +17,10 @@ import { loadThemeAssets, type ThemeAssets } from './web/theme/assets.js';
 import { errorPage } from './web/theme/pages.js';
 import { sendPage, themeRoutes } from './web/theme/routes.js';
 import { SiteContext } from './web/theme/site-context.js';
+import { PageCache } from './web/page-cache.js';
+import { ContentVersionWatcher } from './content/version-watcher.js';
+import { TtlCache } from './shared/ttl-cache.js';
+import type { ArticleSummary } from './content/types.js';
 
 export interface AppOptions {
   database: Database;
@@ -20,6 +29,10 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** How often read counts are written (ms). */
   viewFlushMs?: number;
+  /** How long a rendered page is reused (ms); 0 renders every request. Default 30 s. */
+  pageCacheMs?: number;
+  /** How often the content version is checked to drop caches (ms). */
+  versionPollMs?: number;
 }
 
 export interface Services {
@@ -29,6 +42,8 @@ export interface Services {
   site: SiteContext;
   views: ViewCounter;
   assets: ThemeAssets;
+  pageCache: PageCache;
+  versions: ContentVersionWatcher;
 }
 
 let cachedAssets: ThemeAssets | undefined;
@@ -54,8 +69,20 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const content = new ContentRepository(opts.database.db);
   const settings = new SettingsStore(opts.database.db);
   const site = new SiteContext(settings, content, assets);
-  const views = new ViewCounter(content, opts.viewFlushMs);
-  const services: Services = { database: opts.database, content, settings, site, views, assets };
+  const views = new ViewCounter(
+    content,
+    async () => (await site.get()).ctx.fmt.day(new Date().toISOString()),
+    opts.viewFlushMs,
+  );
+  const pageCache = new PageCache(opts.pageCacheMs ?? 30_000);
+  const widgets = new TtlCache<ArticleSummary[]>(30_000);
+  const versions = new ContentVersionWatcher(opts.database.db, opts.versionPollMs);
+  versions.onChange(() => {
+    pageCache.clear();
+    widgets.clear();
+    site.invalidate();
+  });
+  const services: Services = { database: opts.database, content, settings, site, views, assets, pageCache, versions };
 
   const wantsJson = (req: FastifyRequest) => req.url.startsWith('/api/');
 
@@ -118,10 +145,12 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
   await app.register(contentApiRoutes, { content, site });
-  await app.register(themeRoutes, { content, site, assets, views });
+  await app.register(themeRoutes, { content, site, assets, views, pageCache, widgets });
 
   views.start();
+  await versions.start();
   app.addHook('onClose', async () => {
+    versions.stop();
     await views.stop().catch(() => {});
   });
 

@@ -20,6 +20,7 @@ Environment:
   PORT, HOST     where to listen (default 3000 on 127.0.0.1)
   MEDIA_DIR      where uploaded media lives (default data/media)
   SAFIR_DEMO=0   do not seed the demo magazine on first start
+  PAGE_CACHE_SECONDS  how long a rendered page is reused (default 30; 0 turns the cache off)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -70,7 +71,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function serve(config: ReturnType<typeof loadConfig>, database: ReturnType<typeof openDatabase>): Promise<number> {
+async function serve(
+  config: ReturnType<typeof loadConfig>,
+  database: ReturnType<typeof openDatabase>,
+): Promise<number> {
   await migrateToLatest(database.db, database.dialect);
   if (config.seedDemo && (await seedDemoContent(database, config.mediaRoot))) {
     console.log('Seeded the demo magazine (مجلة السفير).');
@@ -79,6 +83,7 @@ async function serve(config: ReturnType<typeof loadConfig>, database: ReturnType
     database,
     mediaRoot: config.mediaRoot,
     trustProxy: config.trustProxy,
+    pageCacheMs: config.pageCacheMs,
     logger: { level: config.logLevel },
   });
   const stop = async (signal: string) => {

@@ -126,7 +126,11 @@ export class ContentRepository {
       const tagId = filter.tagId;
       q = q.where((eb) =>
         eb.exists(
-          eb.selectFrom('article_tags as at').select('at.tag_id').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', '=', tagId),
+          eb
+            .selectFrom('article_tags as at')
+            .select('at.tag_id')
+            .whereRef('at.article_id', '=', 'a.id')
+            .where('at.tag_id', '=', tagId),
         ),
       );
     }
@@ -134,7 +138,11 @@ export class ContentRepository {
     return q;
   }
 
-  async listPublished(filter: ArticleFilter, page: PageRequest, now = new Date().toISOString()): Promise<ArticleSummary[]> {
+  async listPublished(
+    filter: ArticleFilter,
+    page: PageRequest,
+    now = new Date().toISOString(),
+  ): Promise<ArticleSummary[]> {
     const rows = await this.filtered(now, filter)
       .select(SUMMARY_COLUMNS)
       .orderBy('a.published_at', 'desc')
@@ -175,16 +183,31 @@ export class ContentRepository {
     return newest;
   }
 
-  async mostRead(limit: number, now = new Date().toISOString()): Promise<ArticleSummary[]> {
-    const rows = await this.published(now)
-      .innerJoin('article_stats as s', 's.article_id', 'a.id')
-      .select(SUMMARY_COLUMNS)
-      .where('s.views', '>', 0)
-      .orderBy('s.views', 'desc')
-      .orderBy('a.published_at', 'desc')
-      .limit(limit)
+  /** The most-read articles over the days from `sinceDay` (YYYY-MM-DD) on. */
+  async mostRead(limit: number, sinceDay: string, now = new Date().toISOString()): Promise<ArticleSummary[]> {
+    // Rank ids first from the small per-day table, then load only those articles.
+    const top = await this.db
+      .selectFrom('article_views')
+      .where('day', '>=', sinceDay)
+      .groupBy('article_id')
+      .select(['article_id', (eb) => eb.fn.sum<number>('views').as('total')])
+      .orderBy('total', 'desc')
+      .limit(limit * 2)
       .execute();
-    return rows.map(toSummary);
+    if (!top.length) return [];
+    const rows = await this.published(now)
+      .where(
+        'a.id',
+        'in',
+        top.map((t) => t.article_id),
+      )
+      .select(SUMMARY_COLUMNS)
+      .execute();
+    const rank = new Map(top.map((t, i) => [t.article_id, i]));
+    return rows
+      .map(toSummary)
+      .sort((x, y) => rank.get(x.id)! - rank.get(y.id)!)
+      .slice(0, limit);
   }
 
   async articleBySlug(slug: string, now = new Date().toISOString()): Promise<ArticleDetail | undefined> {
@@ -236,7 +259,11 @@ export class ContentRepository {
           .where('a.id', '!=', article.id)
           .where((eb) =>
             eb.exists(
-              eb.selectFrom('article_tags as at').select('at.tag_id').whereRef('at.article_id', '=', 'a.id').where('at.tag_id', 'in', tagIds),
+              eb
+                .selectFrom('article_tags as at')
+                .select('at.tag_id')
+                .whereRef('at.article_id', '=', 'a.id')
+                .where('at.tag_id', 'in', tagIds),
             ),
           )
           .select(SUMMARY_COLUMNS)
@@ -256,33 +283,34 @@ export class ContentRepository {
     return found;
   }
 
-  /** The articles published just before and just after this one. */
+  /** The articles published just before and just after this one (ties on time broken by id). */
   async neighbours(
     article: ArticleSummary,
     now = new Date().toISOString(),
   ): Promise<{ previous?: ArticleSummary; next?: ArticleSummary }> {
     const at = article.published_at;
-    const [prev, next] = await Promise.all([
-      this.published(now)
-        .where((eb) =>
-          eb.or([eb('a.published_at', '<', at), eb.and([eb('a.published_at', '=', at), eb('a.id', '<', article.id)])]),
-        )
+    // Two range scans on (status, published_at) instead of one OR that no index serves.
+    const step = async (dir: 'previous' | 'next') => {
+      const older = dir === 'previous';
+      const tie = await this.published(now)
+        .where('a.published_at', '=', at)
+        .where('a.id', older ? '<' : '>', article.id)
         .select(SUMMARY_COLUMNS)
-        .orderBy('a.published_at', 'desc')
-        .orderBy('a.id', 'desc')
+        .orderBy('a.id', older ? 'desc' : 'asc')
         .limit(1)
-        .executeTakeFirst(),
-      this.published(now)
-        .where((eb) =>
-          eb.or([eb('a.published_at', '>', at), eb.and([eb('a.published_at', '=', at), eb('a.id', '>', article.id)])]),
-        )
+        .executeTakeFirst();
+      if (tie) return toSummary(tie);
+      const row = await this.published(now)
+        .where('a.published_at', older ? '<' : '>', at)
         .select(SUMMARY_COLUMNS)
-        .orderBy('a.published_at', 'asc')
-        .orderBy('a.id', 'asc')
+        .orderBy('a.published_at', older ? 'desc' : 'asc')
+        .orderBy('a.id', older ? 'desc' : 'asc')
         .limit(1)
-        .executeTakeFirst(),
-    ]);
-    return { previous: prev && toSummary(prev), next: next && toSummary(next) };
+        .executeTakeFirst();
+      return row && toSummary(row);
+    };
+    const [previous, next] = await Promise.all([step('previous'), step('next')]);
+    return { previous, next };
   }
 
   async image(id: number): Promise<Image | null> {
@@ -356,17 +384,24 @@ export class ContentRepository {
   }
 
   async redirectFor(path: string): Promise<{ to_path: string; status_code: number } | undefined> {
-    return this.db.selectFrom('redirects').select(['to_path', 'status_code']).where('from_path', '=', path).executeTakeFirst();
+    return this.db
+      .selectFrom('redirects')
+      .select(['to_path', 'status_code'])
+      .where('from_path', '=', path)
+      .executeTakeFirst();
   }
 
-  async addViews(counts: Map<number, number>): Promise<void> {
+  /** Adds read counts for one day; several app nodes may add to the same rows. */
+  async addViews(day: string, counts: Map<number, number>): Promise<void> {
     if (counts.size === 0) return;
     await this.db.transaction().execute(async (trx) => {
       for (const [articleId, n] of counts) {
         await trx
-          .insertInto('article_stats')
-          .values({ article_id: articleId, views: n })
-          .onConflict((oc) => oc.column('article_id').doUpdateSet((eb) => ({ views: eb('article_stats.views', '+', n) })))
+          .insertInto('article_views')
+          .values({ article_id: articleId, day, views: n })
+          .onConflict((oc) =>
+            oc.columns(['article_id', 'day']).doUpdateSet((eb) => ({ views: eb('article_views.views', '+', n) })),
+          )
           .execute();
       }
     });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema, ArticleStatus } from '../db/schema.js';
 import { badRequest } from '../shared/errors.js';
@@ -6,6 +7,19 @@ import { slugify, uniqueSlug } from './slug.js';
 import { paths } from './urls.js';
 
 type Q = Kysely<Schema>;
+
+/** Settings row whose value changes with every content write; page caches watch it. */
+export const CONTENT_VERSION_KEY = 'content_version';
+
+/** Marks published content as changed, inside the caller's transaction. */
+export async function bumpContentVersion(q: Q): Promise<void> {
+  const value = JSON.stringify(`${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
+  await q
+    .insertInto('settings')
+    .values({ key: CONTENT_VERSION_KEY, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
+}
 
 export interface ArticleInput {
   title: string;
@@ -61,6 +75,7 @@ export async function ensureCategory(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await bumpContentVersion(q);
   return row.id;
 }
 
@@ -142,6 +157,7 @@ export async function saveArticle(q: Q, input: ArticleInput): Promise<number> {
         .execute();
     }
   }
+  await bumpContentVersion(q);
   return id;
 }
 
@@ -156,6 +172,7 @@ export async function changeArticleSlug(q: Q, articleId: number, wanted: string)
   );
   await q.updateTable('articles').set({ slug }).where('id', '=', articleId).execute();
   await addRedirect(q, paths.article(current.slug), paths.article(slug));
+  await bumpContentVersion(q);
   return slug;
 }
 
@@ -190,8 +207,14 @@ export async function savePage(
   const existing = await q.selectFrom('pages').select('id').where('slug', '=', slug).executeTakeFirst();
   if (existing) {
     await q.updateTable('pages').set(values).where('id', '=', existing.id).execute();
+    await bumpContentVersion(q);
     return existing.id;
   }
-  const row = await q.insertInto('pages').values({ ...values, slug }).returning('id').executeTakeFirstOrThrow();
+  const row = await q
+    .insertInto('pages')
+    .values({ ...values, slug })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await bumpContentVersion(q);
   return row.id;
 }

@@ -1,6 +1,7 @@
 import type { DB } from '../db/database.js';
 import type { DateStyle, Digits } from '../i18n/format.js';
 import type { Lang } from '../i18n/messages.js';
+import { bumpContentVersion } from './service.js';
 
 export interface SiteSettings {
   title: string;
@@ -106,6 +107,7 @@ export class SettingsStore {
           .onConflict((oc) => oc.column('key').doUpdateSet({ value: json }))
           .execute();
       }
+      await bumpContentVersion(trx);
     });
     return this.get();
   }

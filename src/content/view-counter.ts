@@ -11,6 +11,8 @@ export class ViewCounter {
 
   constructor(
     private readonly content: ContentRepository,
+    /** Today's date (YYYY-MM-DD) in the site's time zone. */
+    private readonly today: () => Promise<string>,
     private readonly intervalMs = 10_000,
   ) {}
 
@@ -28,7 +30,7 @@ export class ViewCounter {
     const batch = this.pending;
     this.pending = new Map();
     try {
-      await this.content.addViews(batch);
+      await this.content.addViews(await this.today(), batch);
     } catch (err) {
       // Put the counts back so that the next flush retries them.
       for (const [id, n] of batch) this.pending.set(id, (this.pending.get(id) ?? 0) + n);

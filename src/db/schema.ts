@@ -13,7 +13,7 @@ export interface Schema {
   media: MediaTable;
   articles: ArticlesTable;
   article_tags: ArticleTagsTable;
-  article_stats: ArticleStatsTable;
+  article_views: ArticleViewsTable;
   pages: PagesTable;
   redirects: RedirectsTable;
 }
@@ -90,8 +90,10 @@ export interface ArticleTagsTable {
   tag_id: number;
 }
 
-export interface ArticleStatsTable {
+export interface ArticleViewsTable {
   article_id: number;
+  /** YYYY-MM-DD in the site's time zone. */
+  day: string;
   views: number;
 }
 

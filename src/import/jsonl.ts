@@ -62,7 +62,11 @@ export async function importJsonl(db: DB, file: string, opts: ImportOptions = {}
           await trx
             .selectFrom('articles')
             .select('source_id')
-            .where('source_id', 'in', records.map((r) => CORPUS_SOURCE + r.id))
+            .where(
+              'source_id',
+              'in',
+              records.map((r) => CORPUS_SOURCE + r.id),
+            )
             .execute()
         ).map((r) => r.source_id),
       );
@@ -144,7 +148,8 @@ export function parseRecord(line: string): CorpusRecord | string {
     if (typeof o[key] !== 'string' || !(o[key] as string).trim()) return `missing or empty "${key}"`;
   }
   for (const key of ['author', 'summary'] as const) {
-    if (o[key] !== undefined && o[key] !== null && typeof o[key] !== 'string') return `"${key}" must be a string or null`;
+    if (o[key] !== undefined && o[key] !== null && typeof o[key] !== 'string')
+      return `"${key}" must be a string or null`;
   }
   if ([...(o.title as string)].length > 300) return 'title longer than 300 characters';
   if (!slugify(o.category as string)) return 'category has no letters for a slug';

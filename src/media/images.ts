@@ -63,7 +63,10 @@ export async function storeImage(
   try {
     const animated = (info.pages ?? 1) > 1;
     const base = sharp(bytes, { animated }).rotate();
-    const original = await base.clone().toFormat(info.format as keyof FormatEnum).toBuffer({ resolveWithObject: true });
+    const original = await base
+      .clone()
+      .toFormat(info.format as keyof FormatEnum)
+      .toBuffer({ resolveWithObject: true });
     await write(originalPath, original.data);
 
     const variants: MediaVariant[] = [];

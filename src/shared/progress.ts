@@ -17,6 +17,8 @@ export function terminalProgress(label: string, stream: NodeJS.WriteStream = pro
     const width = 30;
     const ratio = total > 0 ? Math.min(1, done / total) : 0;
     const filled = Math.round(ratio * width);
-    stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${Math.round(ratio * 100)}%`);
+    stream.write(
+      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${Math.round(ratio * 100)}%`,
+    );
   };
 }

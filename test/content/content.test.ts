@@ -43,9 +43,18 @@ for (const dialect of DIALECTS) {
       try {
         const authorId = await ensureAuthor(other.db, { name: 'كاتب' });
         const categoryId = await ensureCategory(other.db, { name: 'رياضة' });
-        await saveArticle(other.db, { title: 'مقال قائم', bodyHtml: '<p>نص</p>', status: 'published', authorId, categoryId });
+        await saveArticle(other.db, {
+          title: 'مقال قائم',
+          bodyHtml: '<p>نص</p>',
+          status: 'published',
+          authorId,
+          categoryId,
+        });
         assert.equal(await seedDemoContent(other, join(other.dir, 'media')), false);
-        const n = await other.db.selectFrom('articles').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const n = await other.db
+          .selectFrom('articles')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         assert.equal(Number(n.n), 1);
       } finally {
         await other.drop();
@@ -57,8 +66,22 @@ for (const dialect of DIALECTS) {
       const categoryId = await ensureCategory(db.db, { name: 'اقتصاد' });
       const future = new Date(Date.now() + 3_600_000).toISOString();
       await saveArticle(db.db, { title: 'مسودة', bodyHtml: '<p>س</p>', status: 'draft', authorId, categoryId });
-      await saveArticle(db.db, { title: 'مجدول', bodyHtml: '<p>س</p>', status: 'scheduled', publishedAt: future, authorId, categoryId });
-      await saveArticle(db.db, { title: 'منشور لاحقاً', bodyHtml: '<p>س</p>', status: 'published', publishedAt: future, authorId, categoryId });
+      await saveArticle(db.db, {
+        title: 'مجدول',
+        bodyHtml: '<p>س</p>',
+        status: 'scheduled',
+        publishedAt: future,
+        authorId,
+        categoryId,
+      });
+      await saveArticle(db.db, {
+        title: 'منشور لاحقاً',
+        bodyHtml: '<p>س</p>',
+        status: 'published',
+        publishedAt: future,
+        authorId,
+        categoryId,
+      });
       const titles = (await repo.listPublished({}, { limit: 50, offset: 0 })).map((a) => a.title);
       for (const hidden of ['مسودة', 'مجدول', 'منشور لاحقاً']) assert.ok(!titles.includes(hidden), hidden);
       assert.equal(await repo.articleBySlug('مسودة'), undefined);
@@ -67,10 +90,30 @@ for (const dialect of DIALECTS) {
     test('duplicate titles get distinct slugs; a changed slug leaves a redirect without chains', async () => {
       const authorId = await ensureAuthor(db.db, { name: 'محرر' });
       const categoryId = await ensureCategory(db.db, { name: 'اقتصاد' });
-      const a = await saveArticle(db.db, { title: 'خبر عاجل', bodyHtml: '<p>أ</p>', status: 'published', authorId, categoryId });
-      const b = await saveArticle(db.db, { title: 'خبر عاجل', bodyHtml: '<p>ب</p>', status: 'published', authorId, categoryId });
-      const slugs = await db.db.selectFrom('articles').select(['id', 'slug']).where('id', 'in', [a, b]).orderBy('id').execute();
-      assert.deepEqual(slugs.map((s) => s.slug), ['خبر-عاجل', 'خبر-عاجل-2']);
+      const a = await saveArticle(db.db, {
+        title: 'خبر عاجل',
+        bodyHtml: '<p>أ</p>',
+        status: 'published',
+        authorId,
+        categoryId,
+      });
+      const b = await saveArticle(db.db, {
+        title: 'خبر عاجل',
+        bodyHtml: '<p>ب</p>',
+        status: 'published',
+        authorId,
+        categoryId,
+      });
+      const slugs = await db.db
+        .selectFrom('articles')
+        .select(['id', 'slug'])
+        .where('id', 'in', [a, b])
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        slugs.map((s) => s.slug),
+        ['خبر-عاجل', 'خبر-عاجل-2'],
+      );
 
       await changeArticleSlug(db.db, a, 'خبر جديد');
       await changeArticleSlug(db.db, a, 'خبر أحدث');
@@ -84,7 +127,10 @@ for (const dialect of DIALECTS) {
     test('bad article input is refused before anything is written', async () => {
       const authorId = await ensureAuthor(db.db, { name: 'محرر' });
       const categoryId = await ensureCategory(db.db, { name: 'اقتصاد' });
-      const before = await db.db.selectFrom('articles').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const before = await db.db
+        .selectFrom('articles')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       await assert.rejects(
         saveArticle(db.db, { title: '   ', bodyHtml: '<p>x</p>', status: 'published', authorId, categoryId }),
         (e: unknown) => e instanceof AppError && e.status === 400 && e.field === 'title',
@@ -93,7 +139,10 @@ for (const dialect of DIALECTS) {
         saveArticle(db.db, { title: 'ع'.repeat(301), bodyHtml: '<p>x</p>', status: 'published', authorId, categoryId }),
         AppError,
       );
-      const afterCount = await db.db.selectFrom('articles').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const afterCount = await db.db
+        .selectFrom('articles')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       assert.equal(Number(afterCount.n), Number(before.n));
     });
 
@@ -107,14 +156,30 @@ for (const dialect of DIALECTS) {
       assert.equal((await store.get()).timeZone, 'Asia/Riyadh');
     });
 
-    test('view counts add up across flushes', async () => {
-      const [first] = await repo.listPublished({}, { limit: 1, offset: 0 });
-      await repo.addViews(new Map([[first!.id, 3]]));
-      await repo.addViews(new Map([[first!.id, 2]]));
-      const [top] = await repo.mostRead(1);
-      assert.equal(top?.id, first!.id);
-      const row = await db.db.selectFrom('article_stats').select('views').where('article_id', '=', first!.id).executeTakeFirstOrThrow();
-      assert.equal(row.views, 5);
+    test("most read ranks this week's reads, summed across flushes and days", async () => {
+      const [first, second] = await repo.listPublished({}, { limit: 2, offset: 0 });
+      await repo.addViews('2026-11-20', new Map([[second!.id, 100]]));
+      await repo.addViews(
+        '2026-11-25',
+        new Map([
+          [first!.id, 3],
+          [second!.id, 1],
+        ]),
+      );
+      await repo.addViews('2026-11-26', new Map([[first!.id, 2]]));
+      const week = await repo.mostRead(2, '2026-11-21');
+      assert.deepEqual(
+        week.map((a) => a.id),
+        [first!.id, second!.id],
+      );
+      const longer = await repo.mostRead(2, '2026-11-01');
+      assert.equal(longer[0]?.id, second!.id);
+      const row = await db.db
+        .selectFrom('article_views')
+        .select((eb) => eb.fn.sum<number>('views').as('n'))
+        .where('article_id', '=', first!.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(row.n), 5);
     });
   });
 }

@@ -14,7 +14,10 @@ test('attribute values cannot break out of quotes', () => {
 
 test('nested templates and raw() are inserted as is; arrays are joined; empty values render nothing', () => {
   const items = ['أ', '<b>'].map((s) => html`<li>${s}</li>`);
-  assert.equal(html`<ul>${items}</ul>${null}${undefined}${false}${raw('<hr>')}`.value, '<ul><li>أ</li><li>&lt;b&gt;</li></ul><hr>');
+  assert.equal(
+    html`<ul>${items}</ul>${null}${undefined}${false}${raw('<hr>')}`.value,
+    '<ul><li>أ</li><li>&lt;b&gt;</li></ul><hr>',
+  );
 });
 
 test('escapeHtml leaves clean text untouched and is stable across calls', () => {

@@ -7,7 +7,11 @@ test('page numbers: absent is 1; junk is a 400 AppError', () => {
   assert.equal(parsePage(undefined), 1);
   assert.equal(parsePage('7'), 7);
   for (const bad of ['0', '-1', '1.5', 'abc', '9999999', '1e3', ['1', '2']]) {
-    assert.throws(() => parsePage(bad), (e: unknown) => e instanceof AppError && e.status === 400, String(bad));
+    assert.throws(
+      () => parsePage(bad),
+      (e: unknown) => e instanceof AppError && e.status === 400,
+      String(bad),
+    );
   }
 });
 

@@ -46,7 +46,16 @@ for (const dialect of DIALECTS) {
       const [first] = body.articles;
       assert.ok(first);
       assert.deepEqual(Object.keys(first).sort(), [
-        'author', 'category', 'excerpt', 'id', 'published_at', 'slug', 'tags', 'title', 'updated_at', 'url',
+        'author',
+        'category',
+        'excerpt',
+        'id',
+        'published_at',
+        'slug',
+        'tags',
+        'title',
+        'updated_at',
+        'url',
       ]);
       assert.equal(first.title, SEED_ARTICLE.title);
       assert.equal(first.url, `${site.base}/article/${enc(first.slug)}`);
@@ -83,15 +92,17 @@ for (const dialect of DIALECTS) {
     });
 
     test('categories with counts, and an author', async () => {
-      const cats = await getJson<{ categories: { name: string; slug: string; count: number; url: string; parent: string | null }[] }>(
-        site,
-        '/api/v1/categories',
-      );
+      const cats = await getJson<{
+        categories: { name: string; slug: string; count: number; url: string; parent: string | null }[];
+      }>(site, '/api/v1/categories');
       assert.equal(cats.status, 200);
       const politics = cats.body.categories.find((c) => c.slug === 'سياسة');
       assert.equal(politics?.count, 1);
       assert.equal(politics?.parent, null);
-      const author = await getJson<{ name: string; articles_count: number }>(site, `/api/v1/authors/${enc('فريق-التحرير')}`);
+      const author = await getJson<{ name: string; articles_count: number }>(
+        site,
+        `/api/v1/authors/${enc('فريق-التحرير')}`,
+      );
       assert.equal(author.status, 200);
       assert.equal(author.body.name, 'فريق تحرير السفير');
       assert.equal(author.body.articles_count, 2);
@@ -109,7 +120,16 @@ for (const dialect of DIALECTS) {
         assert.equal(status, 404, path);
         assert.equal(body.errors[0]?.code, 'NOT_FOUND', path);
       }
-      for (const query of ['page=0', 'page=abc', 'limit=0', 'limit=101', 'limit=-5', `page=${'9'.repeat(500)}`, 'page=1&page=2', `category=${'x'.repeat(300)}`]) {
+      for (const query of [
+        'page=0',
+        'page=abc',
+        'limit=0',
+        'limit=101',
+        'limit=-5',
+        `page=${'9'.repeat(500)}`,
+        'page=1&page=2',
+        `category=${'x'.repeat(300)}`,
+      ]) {
         const { status, body } = await getJson<ErrorJson>(site, `/api/v1/articles?${query}`);
         assert.equal(status, 400, query);
         assert.equal(body.errors[0]?.code, 'INVALID_INPUT', query);

@@ -20,7 +20,13 @@ function rawRequest(site: TestSite, path: string): Promise<number> {
       }
     });
     socket.on('error', reject);
-    socket.write(Buffer.concat([Buffer.from('GET '), Buffer.from(path, 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')]));
+    socket.write(
+      Buffer.concat([
+        Buffer.from('GET '),
+        Buffer.from(path, 'utf8'),
+        Buffer.from(' HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'),
+      ]),
+    );
   });
 }
 
@@ -85,7 +91,14 @@ for (const dialect of DIALECTS) {
 
     test('raw bytes on the wire: requests the HTTP parser refuses still get a clean 4xx page', async () => {
       // Raw UTF-8 in the request line is refused by Node's strict parser (see client-error.ts).
-      for (const path of ['/tag/روسيا', '/article/../../../etc/passwd', '/media/../../safir.db', '/tag/%ZZ', '/category/%D8', `/${'a'.repeat(20000)}`]) {
+      for (const path of [
+        '/tag/روسيا',
+        '/article/../../../etc/passwd',
+        '/media/../../safir.db',
+        '/tag/%ZZ',
+        '/category/%D8',
+        `/${'a'.repeat(20000)}`,
+      ]) {
         const status = await rawRequest(site, path);
         assert.ok(status >= 400 && status < 500, `${path.slice(0, 80)} → ${status}`);
       }

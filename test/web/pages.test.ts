@@ -38,7 +38,8 @@ for (const dialect of DIALECTS) {
       assert.ok(res.text.includes('دقيقتان'), 'a 400-word article reads in two minutes');
       assert.ok(res.text.includes('عن الكاتب'));
       assert.ok(res.text.includes('فريق تحرير السفير'));
-      for (const tag of SEED_ARTICLE.tags) assert.ok(res.text.includes(`href="/tag/${enc(tag.replace(/ /g, '-'))}"`), tag);
+      for (const tag of SEED_ARTICLE.tags)
+        assert.ok(res.text.includes(`href="/tag/${enc(tag.replace(/ /g, '-'))}"`), tag);
       assert.match(res.text, /srcset="[^"]+480w, [^"]+800w, [^"]+1200w, [^"]+1600w"/);
       assert.ok(!/<script[^>]+src="https?:/.test(res.text), 'no third-party script');
       assert.ok(res.text.includes('id="comments"'));
@@ -73,6 +74,7 @@ for (const dialect of DIALECTS) {
     test('a renamed article redirects with 301 from its old URL, encoded or not', async () => {
       const id = (await site.services.content.lead())!.id;
       const newSlug = await changeArticleSlug(site.db.db, id, 'الصين وروسيا تحالف');
+      await site.services.versions.check(); // what the once-a-second poll does
       try {
         for (const old of [`/article/${enc(seedSlug)}`, `/article/${seedSlug}`]) {
           const res = await fetch(site.base + old, { redirect: 'manual' });
@@ -81,14 +83,38 @@ for (const dialect of DIALECTS) {
         }
       } finally {
         await changeArticleSlug(site.db.db, id, seedSlug);
+        await site.services.versions.check();
       }
     });
 
     test('reads are counted and feed the most-read list', async () => {
       await get(site, `/article/${enc(seedSlug)}`);
+      await get(site, `/article/${enc(seedSlug)}`); // the second read comes from the page cache and counts too
       await site.services.views.flush();
-      const [top] = await site.services.content.mostRead(1);
+      const [top] = await site.services.content.mostRead(1, '2000-01-01');
       assert.equal(top?.slug, seedSlug);
+      const row = await site.db.db
+        .selectFrom('article_views')
+        .select((eb) => eb.fn.sum<number>('views').as('n'))
+        .executeTakeFirstOrThrow();
+      assert.ok(Number(row.n) >= 2);
+    });
+
+    test('pages carry an ETag and answer 304 to it; gzip when accepted; a content change shows after the version check', async () => {
+      const first = await fetch(`${site.base}/`, { headers: { 'accept-encoding': 'gzip' } });
+      const etag = first.headers.get('etag');
+      assert.ok(etag);
+      assert.equal(first.headers.get('content-encoding'), 'gzip');
+      assert.ok((await first.text()).includes('مجلة السفير'), 'fetch decodes the gzip body');
+      const again = await fetch(`${site.base}/`, { headers: { 'if-none-match': etag } });
+      assert.equal(again.status, 304);
+
+      await site.services.settings.update({ tagline: 'شعار جديد للاختبار' });
+      assert.ok(!(await get(site, '/')).text.includes('شعار جديد للاختبار'), 'still the cached page before the poll');
+      await site.services.versions.check();
+      const fresh = await get(site, '/');
+      assert.ok(fresh.text.includes('شعار جديد للاختبار'));
+      assert.notEqual(fresh.headers.get('etag'), etag);
     });
 
     test('theme assets are served hashed, compressed and immutable', async () => {
@@ -104,16 +130,26 @@ for (const dialect of DIALECTS) {
     });
 
     test('an English site renders LTR from the same theme', async () => {
-      await site.services.settings.update({ lang: 'en', direction: 'ltr', title: 'The Envoy', copyright: '© {year} The Envoy' });
-      site.services.site.invalidate();
+      await site.services.settings.update({
+        lang: 'en',
+        direction: 'ltr',
+        title: 'The Envoy',
+        copyright: '© {year} The Envoy',
+      });
+      assert.equal(await site.services.versions.check(), true, 'a settings change bumps the content version');
       try {
         const res = await get(site, '/');
         assert.match(res.text, /<html lang="en" dir="ltr">/);
         assert.ok(res.text.includes('Skip to content'));
         assert.ok(res.text.includes(`© ${new Date().getFullYear()} The Envoy`));
       } finally {
-        await site.services.settings.update({ lang: 'ar', direction: 'rtl', title: 'مجلة السفير', copyright: 'جميع الحقوق محفوظة © {year} مجلة السفير' });
-        site.services.site.invalidate();
+        await site.services.settings.update({
+          lang: 'ar',
+          direction: 'rtl',
+          title: 'مجلة السفير',
+          copyright: 'جميع الحقوق محفوظة © {year} مجلة السفير',
+        });
+        await site.services.versions.check();
       }
     });
   });

@@ -78,6 +78,16 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .columns(['category_id', 'status', 'published_at'])
     .execute();
   await db.schema
+    .createIndex('articles_featured_published')
+    .on('articles')
+    .columns(['featured', 'status', 'published_at'])
+    .execute();
+  await db.schema
+    .createIndex('articles_breaking_published')
+    .on('articles')
+    .columns(['breaking', 'status', 'published_at'])
+    .execute();
+  await db.schema
     .createIndex('articles_author_published')
     .on('articles')
     .columns(['author_id', 'status', 'published_at'])
@@ -91,12 +101,15 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('article_tags_tag').on('article_tags').columns(['tag_id', 'article_id']).execute();
 
+  // Reads per article per day (site time zone), so that "most read" can mean this week, not all time.
   await db.schema
-    .createTable('article_stats')
-    .addColumn('article_id', 'integer', (c) => c.primaryKey().references('articles.id').onDelete('cascade'))
+    .createTable('article_views')
+    .addColumn('article_id', 'integer', (c) => c.notNull().references('articles.id').onDelete('cascade'))
+    .addColumn('day', 'text', (c) => c.notNull())
     .addColumn('views', 'integer', (c) => c.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint('article_views_pk', ['article_id', 'day'])
     .execute();
-  await db.schema.createIndex('article_stats_views').on('article_stats').columns(['views']).execute();
+  await db.schema.createIndex('article_views_day').on('article_views').columns(['day', 'article_id']).execute();
 
   await db.schema
     .createTable('pages')

@@ -34,9 +34,21 @@ const require = createRequire(import.meta.url);
 const ARABIC_RANGE = 'U+0600-06FF, U+0750-077F, U+0870-08FF, U+200C-200E, U+2010-2011, U+FB50-FDFF, U+FE70-FEFC';
 
 const FONTS = [
-  { family: 'Noto Naskh Arabic', weight: 400, file: '@fontsource/noto-naskh-arabic/files/noto-naskh-arabic-arabic-400-normal.woff2' },
-  { family: 'Noto Naskh Arabic', weight: 700, file: '@fontsource/noto-naskh-arabic/files/noto-naskh-arabic-arabic-700-normal.woff2' },
-  { family: 'Noto Kufi Arabic', weight: 700, file: '@fontsource/noto-kufi-arabic/files/noto-kufi-arabic-arabic-700-normal.woff2' },
+  {
+    family: 'Noto Naskh Arabic',
+    weight: 400,
+    file: '@fontsource/noto-naskh-arabic/files/noto-naskh-arabic-arabic-400-normal.woff2',
+  },
+  {
+    family: 'Noto Naskh Arabic',
+    weight: 700,
+    file: '@fontsource/noto-naskh-arabic/files/noto-naskh-arabic-arabic-700-normal.woff2',
+  },
+  {
+    family: 'Noto Kufi Arabic',
+    weight: 700,
+    file: '@fontsource/noto-kufi-arabic/files/noto-kufi-arabic-arabic-700-normal.woff2',
+  },
 ] as const;
 
 function hashed(name: string, ext: string, body: Buffer): string {

@@ -11,7 +11,10 @@ export function picture(
   const widest = image.variants.at(-1);
   const src = paths.media(widest ? widest.path : image.path);
   const srcset = image.variants.length
-    ? [...image.variants.map((v) => `${paths.media(v.path)} ${v.width}w`), `${paths.media(image.path)} ${image.width}w`].join(', ')
+    ? [
+        ...image.variants.map((v) => `${paths.media(v.path)} ${v.width}w`),
+        `${paths.media(image.path)} ${image.width}w`,
+      ].join(', ')
     : undefined;
   return html`<img src="${src}"${srcset ? html` srcset="${srcset}" sizes="${opts.sizes}"` : ''} width="${image.width}" height="${
     image.height
@@ -36,7 +39,11 @@ export function avatar(name: string, image: Image | null, large = false): SafeHt
   return html`<span class="${cls}" aria-hidden="true">${initial}</span>`;
 }
 
-export function card(ctx: ViewContext, a: ArticleSummary, opts: { excerpt?: boolean; headingLevel?: 2 | 3 } = {}): SafeHtml {
+export function card(
+  ctx: ViewContext,
+  a: ArticleSummary,
+  opts: { excerpt?: boolean; headingLevel?: 2 | 3 } = {},
+): SafeHtml {
   const heading = html`<a href="${paths.article(a.slug)}">${a.title}</a>`;
   return html`<article class="card">
 ${a.image ? picture(a.image, { sizes: '(min-width: 64rem) 300px, (min-width: 40rem) 50vw, 100vw', alt: '' }) : ''}

@@ -34,7 +34,9 @@ ${
     : ''
 }
 ${v.sections.map(
-  (s) => html`<section aria-labelledby="sec-${s.category.id}"><div class="section-head"><h2 class="section-title" id="sec-${s.category.id}"><a href="${paths.category(
+  (
+    s,
+  ) => html`<section aria-labelledby="sec-${s.category.id}"><div class="section-head"><h2 class="section-title" id="sec-${s.category.id}"><a href="${paths.category(
     s.category.slug,
   )}">${s.category.name}</a></h2></div>
 <div class="grid">${s.articles.map((a) => card(ctx, a))}</div></section>`,
@@ -140,16 +142,15 @@ function shareLinks(ctx: ViewContext, title: string, url: string): SafeHtml {
   ];
   return html`<div class="share"><h2>${ctx.t.share}</h2>
 ${networks.map(
-  (n) => html`<a href="${n.href}" rel="noopener noreferrer nofollow" target="_blank" aria-label="${ctx.t.shareOn(n.name)}">${n.name}</a>`,
+  (n) =>
+    html`<a href="${n.href}" rel="noopener noreferrer nofollow" target="_blank" aria-label="${ctx.t.shareOn(n.name)}">${n.name}</a>`,
 )}
 <a href="mailto:?subject=${text}&amp;body=${u}" aria-label="${ctx.t.copyLink}">✉</a>
 </div>`;
 }
 
 export type ArchiveSubject =
-  | { kind: 'category'; category: Category }
-  | { kind: 'tag'; tag: TagRef }
-  | { kind: 'author'; author: Author };
+  { kind: 'category'; category: Category } | { kind: 'tag'; tag: TagRef } | { kind: 'author'; author: Author };
 
 export interface ArchiveView {
   subject: ArchiveSubject;

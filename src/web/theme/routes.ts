@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContentRepository } from '../../content/repository.js';
 import { isValidSlug } from '../../content/slug.js';
-import type { ArticleFilter } from '../../content/types.js';
+import type { ArticleFilter, ArticleSummary } from '../../content/types.js';
 import { paths, withPage } from '../../content/urls.js';
 import type { ViewCounter } from '../../content/view-counter.js';
 import { notFound } from '../../shared/errors.js';
@@ -13,12 +13,17 @@ import type { SafeHtml } from './html.js';
 import { categoryWithDescendants, type SiteContext } from './site-context.js';
 import type { ViewContext } from './view-context.js';
 import { originOf } from '../origin.js';
+import type { PageCache } from '../page-cache.js';
+import type { TtlCache } from '../../shared/ttl-cache.js';
 
 export interface ThemeDeps {
   content: ContentRepository;
   site: SiteContext;
   assets: ThemeAssets;
   views: ViewCounter;
+  pageCache: PageCache;
+  /** Breaking strip and most-read list, shared by every page for a few seconds. */
+  widgets: TtlCache<ArticleSummary[]>;
 }
 
 const HOME_LATEST = 6;
@@ -26,142 +31,198 @@ const HOME_SECTION_SIZE = 4;
 const SIDEBAR_SIZE = 5;
 const BREAKING_SIZE = 5;
 
-export function sendPage(reply: FastifyReply, ctx: ViewContext, meta: PageMeta, body: SafeHtml, status = 200): FastifyReply {
+/** Sends a page that is not cached: error pages. */
+export function sendPage(
+  reply: FastifyReply,
+  ctx: ViewContext,
+  meta: PageMeta,
+  body: SafeHtml,
+  status = 200,
+): FastifyReply {
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', status === 200 ? 'public, max-age=60' : 'no-store')
+    .header('cache-control', 'no-store')
     .send(layout(ctx, meta, body));
 }
 
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
 /** The public reading site: home, articles, archives, static pages and the theme's assets. */
 export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promise<void> {
-  const { content, site, assets, views } = deps;
+  const { content, site, assets, views, pageCache, widgets } = deps;
+  const breakingNews = (now: string) => widgets.get('breaking', () => content.listBreaking(BREAKING_SIZE, now));
+  const mostRead = (ctx: ViewContext, now: string) =>
+    widgets.get('most-read', async () => {
+      const popular = await content.mostRead(
+        SIDEBAR_SIZE,
+        ctx.fmt.day(new Date(Date.now() - WEEK_MS).toISOString()),
+        now,
+      );
+      // A new site has no reads yet: show the latest instead of an empty box.
+      return popular.length ? popular : content.listPublished({}, { limit: SIDEBAR_SIZE, offset: 0 }, now);
+    });
+  const countRead = (page: { articleId?: number }) => {
+    if (page.articleId !== undefined) views.count(page.articleId);
+  };
 
   app.get('/assets/:file', async (req: FastifyRequest<{ Params: { file: string } }>, reply) => {
     const asset = assets.files.get(`/assets/${req.params.file}`);
     if (!asset) throw notFound('Asset');
     const accept = String(req.headers['accept-encoding'] ?? '');
-    reply.header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding');
+    reply
+      .header('content-type', asset.type)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('vary', 'accept-encoding');
     if (asset.brotli && /\bbr\b/.test(accept)) return reply.header('content-encoding', 'br').send(asset.brotli);
     if (asset.gzip && /\bgzip\b/.test(accept)) return reply.header('content-encoding', 'gzip').send(asset.gzip);
     return reply.send(asset.body);
   });
 
-  app.get('/', async (request, reply) => {
-    const { ctx, categories } = await site.get();
-    const now = new Date().toISOString();
-    const [lead, breaking, popular] = await Promise.all([
-      content.lead(now),
-      content.listBreaking(BREAKING_SIZE, now),
-      content.mostRead(SIDEBAR_SIZE, now),
-    ]);
-    const exclude = lead ? [lead.id] : [];
-    const latest = await content.listPublished({ excludeIds: exclude }, { limit: HOME_LATEST, offset: 0 }, now);
-    const shown = new Set([...exclude, ...latest.map((a) => a.id)]);
-    const sections = [];
-    for (const category of ctx.nav) {
-      const articles = await content.listPublished(
-        { categoryIds: categoryWithDescendants(categories, category.id), excludeIds: [...shown] },
-        { limit: HOME_SECTION_SIZE, offset: 0 },
-        now,
-      );
-      if (articles.length) sections.push({ category: categories.find((c) => c.id === category.id)!, articles });
-    }
-    const fallbackPopular = popular.length ? popular : latest.slice(0, SIDEBAR_SIZE);
-    return sendPage(
-      reply,
-      ctx,
-      { isHome: true, description: ctx.site.tagline, canonical: `${originOf(request, ctx)}/`, breaking },
-      homePage(ctx, { lead, latest, popular: fallbackPopular, sections }),
-    );
-  });
+  app.get('/', (request, reply) =>
+    pageCache.serve(request, reply, async () => {
+      const { ctx, categories } = await site.get();
+      const now = new Date().toISOString();
+      const [lead, breaking, popular] = await Promise.all([content.lead(now), breakingNews(now), mostRead(ctx, now)]);
+      const exclude = lead ? [lead.id] : [];
+      const latest = await content.listPublished({ excludeIds: exclude }, { limit: HOME_LATEST, offset: 0 }, now);
+      const shown = [...exclude, ...latest.map((a) => a.id)];
+      const sections = (
+        await Promise.all(
+          ctx.nav.map(async (ref) => ({
+            category: categories.find((c) => c.id === ref.id)!,
+            articles: await content.listPublished(
+              { categoryIds: categoryWithDescendants(categories, ref.id), excludeIds: shown },
+              { limit: HOME_SECTION_SIZE, offset: 0 },
+              now,
+            ),
+          })),
+        )
+      ).filter((s) => s.articles.length);
+      return {
+        html: layout(
+          ctx,
+          { isHome: true, description: ctx.site.tagline, canonical: `${originOf(request, ctx)}/`, breaking },
+          homePage(ctx, { lead, latest, popular, sections }),
+        ),
+      };
+    }),
+  );
 
-  app.get('/article/:slug', async (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
-    const { slug } = req.params;
-    if (!isValidSlug(slug)) throw notFound('Article');
-    const { ctx } = await site.get();
-    const now = new Date().toISOString();
-    const article = await content.articleBySlug(slug, now);
-    if (!article) throw notFound('Article');
-    const [related, around, popular, breaking] = await Promise.all([
-      content.related(article, 3, now),
-      content.neighbours(article, now),
-      content.mostRead(SIDEBAR_SIZE, now),
-      content.listBreaking(BREAKING_SIZE, now),
-    ]);
-    const canonical = `${originOf(req, ctx)}${paths.article(article.slug)}`;
-    views.count(article.id);
-    return sendPage(
+  app.get('/article/:slug', (req: FastifyRequest<{ Params: { slug: string } }>, reply) =>
+    pageCache.serve(
+      req,
       reply,
-      ctx,
-      {
-        title: article.seo_title || article.title,
-        description: article.seo_description || article.excerpt,
-        canonical,
-        section: article.category.slug,
-        breaking,
+      async () => {
+        const { slug } = req.params;
+        if (!isValidSlug(slug)) throw notFound('Article');
+        const { ctx } = await site.get();
+        const now = new Date().toISOString();
+        const article = await content.articleBySlug(slug, now);
+        if (!article) throw notFound('Article');
+        const [related, around, popular, breaking] = await Promise.all([
+          content.related(article, 3, now),
+          content.neighbours(article, now),
+          mostRead(ctx, now),
+          breakingNews(now),
+        ]);
+        const canonical = `${originOf(req, ctx)}${paths.article(article.slug)}`;
+        return {
+          articleId: article.id,
+          html: layout(
+            ctx,
+            {
+              title: article.seo_title || article.title,
+              description: article.seo_description || article.excerpt,
+              canonical,
+              section: article.category.slug,
+              breaking,
+            },
+            articlePage(ctx, { article, canonical, related, previous: around.previous, next: around.next, popular }),
+          ),
+        };
       },
-      articlePage(ctx, { article, canonical, related, previous: around.previous, next: around.next, popular }),
-    );
-  });
+      countRead,
+    ),
+  );
 
   const archive = async (
     req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>,
     reply: FastifyReply,
-    resolve: (slug: string, ctx: { categories: Awaited<ReturnType<SiteContext['get']>>['categories'] }) => Promise<
-      { subject: ArchiveSubject; filter: ArticleFilter; basePath: string; title: string; description: string; section?: string } | undefined
+    resolve: (
+      slug: string,
+      ctx: { categories: Awaited<ReturnType<SiteContext['get']>>['categories'] },
+    ) => Promise<
+      | {
+          subject: ArchiveSubject;
+          filter: ArticleFilter;
+          basePath: string;
+          title: string;
+          description: string;
+          section?: string;
+        }
+      | undefined
     >,
   ) => {
     const page = parsePage(req.query.page);
     const { slug } = req.params;
     if (!isValidSlug(slug)) throw notFound();
-    const { ctx, categories } = await site.get();
-    const found = await resolve(slug, { categories });
-    if (!found) throw notFound();
-    const now = new Date().toISOString();
-    const perPage = ctx.site.postsPerPage;
-    const total = await content.countPublished(found.filter, now);
-    const pages = Math.max(1, Math.ceil(total / perPage));
-    if (page > pages) throw notFound('Page');
-    const articles = await content.listPublished(found.filter, { limit: perPage, offset: (page - 1) * perPage }, now);
-    const origin = originOf(req, ctx);
-    return sendPage(
-      reply,
-      ctx,
-      {
-        title: page > 1 ? `${found.title} - ${ctx.t.pageOf(page, pages)}` : found.title,
-        description: found.description,
-        canonical: origin + withPage(found.basePath, page),
-        section: found.section,
-        prev: page > 1 ? origin + withPage(found.basePath, page - 1) : undefined,
-        next: page < pages ? origin + withPage(found.basePath, page + 1) : undefined,
-      },
-      archivePage(ctx, { subject: found.subject, basePath: found.basePath, articles, page, pages, total }),
-    );
+    return pageCache.serve(req, reply, async () => {
+      const { ctx, categories } = await site.get();
+      const found = await resolve(slug, { categories });
+      if (!found) throw notFound();
+      const now = new Date().toISOString();
+      const perPage = ctx.site.postsPerPage;
+      const total = await content.countPublished(found.filter, now);
+      const pages = Math.max(1, Math.ceil(total / perPage));
+      if (page > pages) throw notFound('Page');
+      const articles = await content.listPublished(found.filter, { limit: perPage, offset: (page - 1) * perPage }, now);
+      const origin = originOf(req, ctx);
+      const html = layout(
+        ctx,
+        {
+          title: page > 1 ? `${found.title} - ${ctx.t.pageOf(page, pages)}` : found.title,
+          description: found.description,
+          canonical: origin + withPage(found.basePath, page),
+          section: found.section,
+          prev: page > 1 ? origin + withPage(found.basePath, page - 1) : undefined,
+          next: page < pages ? origin + withPage(found.basePath, page + 1) : undefined,
+        },
+        archivePage(ctx, { subject: found.subject, basePath: found.basePath, articles, page, pages, total }),
+      );
+      return { html };
+    });
   };
 
-  app.get('/category/:slug', (req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>, reply) =>
-    archive(req, reply, async (slug, { categories }) => {
-      const category = categories.find((c) => c.slug === slug);
-      if (!category) return undefined;
-      const root = topLevelOf(categories, category);
-      return {
-        subject: { kind: 'category', category },
-        filter: { categoryIds: categoryWithDescendants(categories, category.id) },
-        basePath: paths.category(category.slug),
-        title: category.name,
-        description: category.description,
-        section: root.slug,
-      };
-    }),
+  app.get(
+    '/category/:slug',
+    (req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>, reply) =>
+      archive(req, reply, async (slug, { categories }) => {
+        const category = categories.find((c) => c.slug === slug);
+        if (!category) return undefined;
+        const root = topLevelOf(categories, category);
+        return {
+          subject: { kind: 'category', category },
+          filter: { categoryIds: categoryWithDescendants(categories, category.id) },
+          basePath: paths.category(category.slug),
+          title: category.name,
+          description: category.description,
+          section: root.slug,
+        };
+      }),
   );
 
   app.get('/tag/:slug', (req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>, reply) =>
     archive(req, reply, async (slug) => {
       const tag = await content.tagBySlug(slug);
       if (!tag) return undefined;
-      return { subject: { kind: 'tag', tag }, filter: { tagId: tag.id }, basePath: paths.tag(tag.slug), title: tag.name, description: '' };
+      return {
+        subject: { kind: 'tag', tag },
+        filter: { tagId: tag.id },
+        basePath: paths.tag(tag.slug),
+        title: tag.name,
+        description: '',
+      };
     }),
   );
 
@@ -179,19 +240,22 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     }),
   );
 
-  app.get('/:slug', async (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
-    const { slug } = req.params;
-    if (!isValidSlug(slug)) throw notFound();
-    const page = await content.pageBySlug(slug);
-    if (!page) throw notFound();
-    const { ctx } = await site.get();
-    return sendPage(
-      reply,
-      ctx,
-      { title: page.title, canonical: `${originOf(req, ctx)}${paths.page(page.slug)}` },
-      staticPage(page),
-    );
-  });
+  app.get('/:slug', (req: FastifyRequest<{ Params: { slug: string } }>, reply) =>
+    pageCache.serve(req, reply, async () => {
+      const { slug } = req.params;
+      if (!isValidSlug(slug)) throw notFound();
+      const page = await content.pageBySlug(slug);
+      if (!page) throw notFound();
+      const { ctx } = await site.get();
+      return {
+        html: layout(
+          ctx,
+          { title: page.title, canonical: `${originOf(req, ctx)}${paths.page(page.slug)}` },
+          staticPage(page),
+        ),
+      };
+    }),
+  );
 }
 
 function topLevelOf<T extends { id: number; parent_id: number | null }>(all: T[], c: T): T {

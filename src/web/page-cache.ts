@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface RenderedPage {
+  html: string;
+  /** The article shown, so that a read is counted even when the page comes from the cache. */
+  articleId?: number;
+}
+
+interface Entry {
+  body: Buffer;
+  etag: string;
+  gzip?: Buffer;
+  articleId?: number;
+  expires: number;
+}
+
+/**
+ * Rendered public pages, kept in memory for `ttlMs`. The app clears it when
+ * the content version changes (see ContentVersionWatcher), so a node serves a
+ * stale page for about a second after a change made anywhere, and a scheduled
+ * article appears within the TTL. Only 200 responses are kept; the least
+ * recently used entry goes first when the cache is full. A TTL of 0 turns
+ * caching off but keeps ETags and gzip.
+ */
+export class PageCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly maxEntries = 2000,
+  ) {}
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /**
+   * Sends the cached page for this request, or renders, caches and sends it.
+   * Answers 304 to a matching If-None-Match and gzips for clients that accept it.
+   */
+  async serve(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    render: () => Promise<RenderedPage>,
+    onHit?: (page: { articleId?: number }) => void,
+  ): Promise<FastifyReply> {
+    const key = `${req.host}${req.url}`;
+    const now = Date.now();
+    let entry = this.entries.get(key);
+    if (entry && entry.expires > now) {
+      // Refresh its place in the LRU order.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    } else {
+      const page = await render();
+      const body = Buffer.from(page.html);
+      entry = {
+        body,
+        etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+        articleId: page.articleId,
+        expires: now + this.ttlMs,
+      };
+      if (this.ttlMs > 0) {
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+        if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      }
+    }
+    onHit?.(entry);
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'public, max-age=0, must-revalidate')
+      .header('etag', entry.etag)
+      .header('vary', 'accept-encoding');
+    if (req.headers['if-none-match'] === entry.etag) return reply.code(304).send();
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      entry.gzip ??= gzipSync(entry.body, { level: 6 });
+      return reply.header('content-encoding', 'gzip').send(entry.gzip);
+    }
+    return reply.send(entry.body);
+  }
+}
