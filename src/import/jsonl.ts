@@ -100,16 +100,15 @@ export async function importJsonl(db: DB, file: string, opts: ImportOptions = {}
   };
 
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNo = 0;
   for await (const line of lines) {
-    report.lines++;
+    lineNo++;
     bytes += Buffer.byteLength(line) + 1;
-    if (!line.trim()) {
-      report.lines--;
-      continue;
-    }
+    if (!line.trim()) continue;
+    report.lines++;
     const parsed = parseRecord(line);
     if (typeof parsed === 'string') {
-      report.skipped.push({ line: report.lines, reason: parsed });
+      report.skipped.push({ line: lineNo, reason: parsed });
       continue;
     }
     batch.push(parsed);
