@@ -3,13 +3,56 @@
 // Node 20's runner does not expand globs, so the files are listed here.
 // `node scripts/run-tests.js web import` runs only files whose path contains one of the words.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? find(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
   );
+}
+
+const isRoot = process.getuid?.() === 0;
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status === 0;
+
+function pgReachable(url) {
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port || 5432), url.hostname);
+    socket.setTimeout(2000, () => (socket.destroy(), resolve(false)));
+    socket.on('connect', () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Makes sure the services the suite needs are there: Debian's Chromium for the
+ * browser tests and a PostgreSQL server (every data test runs on SQLite and on
+ * PostgreSQL). On a machine where we are root it installs or starts them, as
+ * .ci/run does; elsewhere it stops with the command to run.
+ */
+async function preflight() {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(chromium) && isRoot) {
+    console.log('Installing Debian chromium for the browser tests…');
+    run('apt-get', ['update', '-qq']) && run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+  }
+  if (!existsSync(chromium)) {
+    console.error(`Browser tests need Debian's Chromium at ${chromium}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+    process.exit(1);
+  }
+  const pgUrl = new URL(process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  if (!(await pgReachable(pgUrl)) && isRoot && existsSync('/etc/postgresql')) {
+    const version = readdirSync('/etc/postgresql')[0];
+    if (version) run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+  }
+  if (!(await pgReachable(pgUrl))) {
+    console.error(
+      `Every data test runs on SQLite and on PostgreSQL, and no PostgreSQL answers at ${pgUrl.host}.\n` +
+        'Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set SAFIR_TEST_PG_URL.',
+    );
+    process.exit(1);
+  }
 }
 
 const only = process.argv.slice(2);
@@ -20,6 +63,7 @@ if (files.length === 0) {
   console.error('No test files found.');
   process.exit(1);
 }
+await preflight();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],

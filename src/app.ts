@@ -147,10 +147,24 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(contentApiRoutes, { content, site });
   await app.register(themeRoutes, { content, site, assets, views, pageCache, widgets });
 
+  // Requests still running when the server closes (their client may have gone) finish before the database closes.
+  const running = new WeakSet<FastifyRequest>();
+  let inFlight = 0;
+  const done = async (req: FastifyRequest) => {
+    if (running.delete(req)) inFlight--;
+  };
+  app.addHook('onRequest', async (req) => {
+    running.add(req);
+    inFlight++;
+  });
+  app.addHook('onResponse', done);
+  app.addHook('onRequestAbort', done);
+
   views.start();
   await versions.start();
   app.addHook('onClose', async () => {
     versions.stop();
+    for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     await views.stop().catch(() => {});
   });
 

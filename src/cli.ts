@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { seedDemoContent } from './content/demo/seed.js';
 import { openDatabase } from './db/database.js';
+import { afterBulkLoad } from './db/maintenance.js';
 import { migrateToLatest } from './db/migrator.js';
 import { importJsonl } from './import/jsonl.js';
 import { terminalProgress } from './shared/progress.js';
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
         await migrateToLatest(database.db, database.dialect);
         const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
         const report = await importJsonl(database.db, file, { batchSize, onProgress: terminalProgress('import') });
+        await afterBulkLoad(database);
         console.log(
           `\nImported ${report.created} new, updated ${report.updated}, skipped ${report.skipped.length} ` +
             `of ${report.lines} lines in ${(report.ms / 1000).toFixed(1)} s.`,

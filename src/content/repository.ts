@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DB } from '../db/database.js';
 import type {
   ArticleDetail,
@@ -47,12 +48,12 @@ type SummaryRow = {
   word_count: number;
   featured: number;
   breaking: number;
-  author_id: number;
-  author_name: string;
-  author_slug: string;
-  category_id: number;
-  category_name: string;
-  category_slug: string;
+  author_id: number | null;
+  author_name: string | null;
+  author_slug: string | null;
+  category_id: number | null;
+  category_name: string | null;
+  category_slug: string | null;
   media_id: number | null;
   media_path: string | null;
   media_width: number | null;
@@ -94,8 +95,8 @@ function toSummary(row: SummaryRow): ArticleSummary {
     word_count: row.word_count,
     featured: row.featured === 1,
     breaking: row.breaking === 1,
-    author: { id: row.author_id, name: row.author_name, slug: row.author_slug },
-    category: { id: row.category_id, name: row.category_name, slug: row.category_slug },
+    author: { id: row.author_id ?? 0, name: row.author_name ?? '', slug: row.author_slug ?? '' },
+    category: { id: row.category_id ?? 0, name: row.category_name ?? '', slug: row.category_slug ?? '' },
     image: imageOf(row),
   };
 }
@@ -109,10 +110,13 @@ export class ContentRepository {
   constructor(private readonly db: DB) {}
 
   private published(now: string) {
+    // Left joins although every article has an author and a category (foreign keys): SQLite never moves
+    // the left table of a LEFT JOIN inward, so `articles` stays the outer loop and its ordered indexes
+    // serve ORDER BY … LIMIT, instead of a plan that starts from the small authors table and sorts.
     return this.db
       .selectFrom('articles as a')
-      .innerJoin('authors as au', 'au.id', 'a.author_id')
-      .innerJoin('categories as c', 'c.id', 'a.category_id')
+      .leftJoin('authors as au', 'au.id', 'a.author_id')
+      .leftJoin('categories as c', 'c.id', 'a.category_id')
       .leftJoin('media as m', 'm.id', 'a.featured_media_id')
       .where('a.status', '=', 'published')
       .where('a.published_at', '<=', now);
@@ -227,7 +231,7 @@ export class ContentRepository {
       body_html: row.body_html,
       seo_title: row.seo_title,
       seo_description: row.seo_description,
-      author: { ...summary.author, bio: row.author_bio, avatar },
+      author: { ...summary.author, bio: row.author_bio ?? "", avatar },
       tags: tags.get(row.id) ?? [],
     };
   }
@@ -289,19 +293,12 @@ export class ContentRepository {
     now = new Date().toISOString(),
   ): Promise<{ previous?: ArticleSummary; next?: ArticleSummary }> {
     const at = article.published_at;
-    // Two range scans on (status, published_at) instead of one OR that no index serves.
-    const step = async (dir: 'previous' | 'next') => {
-      const older = dir === 'previous';
-      const tie = await this.published(now)
-        .where('a.published_at', '=', at)
-        .where('a.id', older ? '<' : '>', article.id)
-        .select(SUMMARY_COLUMNS)
-        .orderBy('a.id', older ? 'desc' : 'asc')
-        .limit(1)
-        .executeTakeFirst();
-      if (tie) return toSummary(tie);
-      const row = await this.published(now)
-        .where('a.published_at', older ? '<' : '>', at)
+    const step = async (older: boolean) => {
+      // Bounded by the article's own time on one side and by now (for newer ones) on the other, so the
+      // scan of (status, published_at, id) starts right next to the article; the OR only breaks ties.
+      const row = await this.published(older ? at : now)
+        .where('a.published_at', older ? '<=' : '>=', at)
+        .where((eb) => eb.or([eb('a.published_at', older ? '<' : '>', at), eb('a.id', older ? '<' : '>', article.id)]))
         .select(SUMMARY_COLUMNS)
         .orderBy('a.published_at', older ? 'desc' : 'asc')
         .orderBy('a.id', older ? 'desc' : 'asc')
@@ -309,8 +306,39 @@ export class ContentRepository {
         .executeTakeFirst();
       return row && toSummary(row);
     };
-    const [previous, next] = await Promise.all([step('previous'), step('next')]);
+    const [previous, next] = await Promise.all([step(true), step(false)]);
     return { previous, next };
+  }
+
+  /**
+   * The newest articles of several sections at once: one statement (a UNION
+   * ALL of per-section queries, each served by its index) instead of one
+   * round trip per section.
+   */
+  async latestPerSection(
+    sections: { key: number; categoryIds: number[] }[],
+    perSection: number,
+    excludeIds: number[],
+    now = new Date().toISOString(),
+  ): Promise<Map<number, ArticleSummary[]>> {
+    const out = new Map<number, ArticleSummary[]>(sections.map((s) => [s.key, []]));
+    if (!sections.length) return out;
+    const part = (s: { key: number; categoryIds: number[] }, i: number) =>
+      this.db
+        .selectFrom(
+          this.filtered(now, { categoryIds: s.categoryIds, excludeIds })
+            .select(SUMMARY_COLUMNS)
+            .select(sql<number>`${s.key}`.as('section_key'))
+            .orderBy('a.published_at', 'desc')
+            .orderBy('a.id', 'desc')
+            .limit(perSection)
+            .as(`s${i}`),
+        )
+        .selectAll();
+    let query = part(sections[0]!, 0);
+    for (let i = 1; i < sections.length; i++) query = query.unionAll(part(sections[i]!, i));
+    for (const row of await query.execute()) out.get(Number(row.section_key))!.push(toSummary(row));
+    return out;
   }
 
   async image(id: number): Promise<Image | null> {

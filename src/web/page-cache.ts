@@ -26,14 +26,39 @@ interface Entry {
  */
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
+  /** Renders in progress: concurrent requests for one page wait for one render instead of each starting their own. */
+  private readonly rendering = new Map<string, Promise<Entry>>();
 
   constructor(
     readonly ttlMs: number,
     private readonly maxEntries = 2000,
   ) {}
 
+  /** Bumped by clear(), so that a render begun before a content change is not stored after it. */
+  private generation = 0;
+
   clear(): void {
+    this.generation++;
     this.entries.clear();
+    this.rendering.clear();
+  }
+
+  private async render(key: string, render: () => Promise<RenderedPage>): Promise<Entry> {
+    const generation = this.generation;
+    const page = await render();
+    const body = Buffer.from(page.html);
+    const entry: Entry = {
+      body,
+      etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+      articleId: page.articleId,
+      expires: Date.now() + this.ttlMs,
+    };
+    if (this.ttlMs > 0 && generation === this.generation) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return entry;
   }
 
   /**
@@ -47,26 +72,21 @@ export class PageCache {
     onHit?: (page: { articleId?: number }) => void,
   ): Promise<FastifyReply> {
     const key = `${req.host}${req.url}`;
-    const now = Date.now();
     let entry = this.entries.get(key);
-    if (entry && entry.expires > now) {
+    if (entry && entry.expires > Date.now()) {
       // Refresh its place in the LRU order.
       this.entries.delete(key);
       this.entries.set(key, entry);
     } else {
-      const page = await render();
-      const body = Buffer.from(page.html);
-      entry = {
-        body,
-        etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
-        articleId: page.articleId,
-        expires: now + this.ttlMs,
-      };
-      if (this.ttlMs > 0) {
-        this.entries.delete(key);
-        this.entries.set(key, entry);
-        if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      let pending = this.rendering.get(key);
+      if (!pending) {
+        const started: Promise<Entry> = this.render(key, render).finally(() => {
+          if (this.rendering.get(key) === started) this.rendering.delete(key);
+        });
+        pending = started;
+        this.rendering.set(key, pending);
       }
+      entry = await pending;
     }
     onHit?.(entry);
     reply

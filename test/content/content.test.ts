@@ -124,6 +124,37 @@ for (const dialect of DIALECTS) {
       assert.equal(await repo.redirectFor(enc('خبر-عاجل')), undefined, 'a rename undone drops the old redirect');
     });
 
+    test('neighbours follow publication order, ties broken by id; sections list their newest articles in one query', async () => {
+      const authorId = await ensureAuthor(db.db, { name: 'محرر الترتيب' });
+      const a = await ensureCategory(db.db, { name: 'قسم أ' });
+      const b = await ensureCategory(db.db, { name: 'قسم ب' });
+      const child = await ensureCategory(db.db, { name: 'قسم أ الفرعي', parentId: a });
+      const at = '2020-01-01T00:00:00.000Z';
+      const ids: number[] = [];
+      for (const [title, categoryId, publishedAt] of [
+        ['ترتيب 1', a, '2019-12-31T00:00:00.000Z'],
+        ['ترتيب 2', b, at],
+        ['ترتيب 3', child, at],
+        ['ترتيب 4', a, '2020-01-02T00:00:00.000Z'],
+      ] as const) {
+        ids.push(await saveArticle(db.db, { title, bodyHtml: '<p>x</p>', status: 'published', publishedAt, authorId, categoryId }));
+      }
+      const middle = (await repo.articleBySlug('ترتيب-3'))!;
+      const { previous, next } = await repo.neighbours(middle);
+      assert.equal(previous?.title, 'ترتيب 2', 'same time, lower id comes before');
+      assert.equal(next?.title, 'ترتيب 4');
+      const sections = await repo.latestPerSection(
+        [
+          { key: a, categoryIds: [a, child] },
+          { key: b, categoryIds: [b] },
+        ],
+        2,
+        [ids[3]!],
+      );
+      assert.deepEqual(sections.get(a)?.map((x) => x.title), ['ترتيب 3', 'ترتيب 1']);
+      assert.deepEqual(sections.get(b)?.map((x) => x.title), ['ترتيب 2']);
+    });
+
     test('bad article input is refused before anything is written', async () => {
       const authorId = await ensureAuthor(db.db, { name: 'محرر' });
       const categoryId = await ensureCategory(db.db, { name: 'اقتصاد' });

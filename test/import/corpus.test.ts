@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { slugify } from '../../src/content/slug.js';
 import { importJsonl } from '../../src/import/jsonl.js';
+import { afterBulkLoad } from '../../src/db/maintenance.js';
 import { CORPUS_FILE, corpusAvailable } from '../helpers/corpus.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { get, getJson, startSite, type TestSite } from '../helpers/server.js';
@@ -58,6 +59,7 @@ describe('the whole shared corpus', { skip: corpusAvailable ? false : `no corpus
         console.log(`${dialect}: imported ${first.created} articles in ${(first.ms / 1000).toFixed(1)} s`);
         assert.equal(first.created, lines.length);
         assert.equal(first.skipped.length, 0);
+        await afterBulkLoad(site.db);
         const again = await importJsonl(site.db.db, CORPUS_FILE);
         assert.equal(again.created, 0);
         assert.equal(again.updated, lines.length);

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Dialect, idColumnType } from '../dialect.js';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
@@ -71,26 +71,29 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('word_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('source_id', 'text', (c) => c.unique())
     .execute();
-  await db.schema.createIndex('articles_status_published').on('articles').columns(['status', 'published_at']).execute();
+  await db.schema.createIndex('articles_status_published').on('articles').columns(['status', 'published_at', 'id']).execute();
   await db.schema
     .createIndex('articles_category_published')
     .on('articles')
-    .columns(['category_id', 'status', 'published_at'])
+    .columns(['category_id', 'status', 'published_at', 'id'])
     .execute();
+  // Partial: few articles are flagged, and a full index on a 0/1 column tempts planners into skip-scans.
   await db.schema
     .createIndex('articles_featured_published')
     .on('articles')
-    .columns(['featured', 'status', 'published_at'])
+    .columns(['status', 'published_at', 'id'])
+    .where(sql.ref('featured'), '=', 1)
     .execute();
   await db.schema
     .createIndex('articles_breaking_published')
     .on('articles')
-    .columns(['breaking', 'status', 'published_at'])
+    .columns(['status', 'published_at', 'id'])
+    .where(sql.ref('breaking'), '=', 1)
     .execute();
   await db.schema
     .createIndex('articles_author_published')
     .on('articles')
-    .columns(['author_id', 'status', 'published_at'])
+    .columns(['author_id', 'status', 'published_at', 'id'])
     .execute();
 
   await db.schema

@@ -87,18 +87,15 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
       const exclude = lead ? [lead.id] : [];
       const latest = await content.listPublished({ excludeIds: exclude }, { limit: HOME_LATEST, offset: 0 }, now);
       const shown = [...exclude, ...latest.map((a) => a.id)];
-      const sections = (
-        await Promise.all(
-          ctx.nav.map(async (ref) => ({
-            category: categories.find((c) => c.id === ref.id)!,
-            articles: await content.listPublished(
-              { categoryIds: categoryWithDescendants(categories, ref.id), excludeIds: shown },
-              { limit: HOME_SECTION_SIZE, offset: 0 },
-              now,
-            ),
-          })),
-        )
-      ).filter((s) => s.articles.length);
+      const perSection = await content.latestPerSection(
+        ctx.nav.map((ref) => ({ key: ref.id, categoryIds: categoryWithDescendants(categories, ref.id) })),
+        HOME_SECTION_SIZE,
+        shown,
+        now,
+      );
+      const sections = ctx.nav
+        .map((ref) => ({ category: categories.find((c) => c.id === ref.id)!, articles: perSection.get(ref.id) ?? [] }))
+        .filter((s) => s.articles.length);
       return {
         html: layout(
           ctx,
