@@ -43,7 +43,12 @@ async function importInto(url: string): Promise<number> {
   }
 }
 
-async function startServer(databaseUrl: string, port: number, pageCacheSeconds: number, dir: string): Promise<ChildProcess> {
+async function startServer(
+  databaseUrl: string,
+  port: number,
+  pageCacheSeconds: number,
+  dir: string,
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['dist/cli.js', 'serve'], {
     env: {
       ...process.env,
@@ -146,10 +151,24 @@ async function main(): Promise<void> {
     if (pgUrl) rows.push(...(await serveScenarios('PostgreSQL', pgUrl, dir)));
 
     console.log(`\none Node process, autocannon ${CONNECTIONS} connections × ${SECONDS} s on 127.0.0.1`);
-    console.log(['scenario'.padEnd(44), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7)].join(''));
+    console.log(
+      [
+        'scenario'.padEnd(44),
+        'req/s'.padStart(8),
+        'p50 ms'.padStart(8),
+        'p99 ms'.padStart(8),
+        'errors'.padStart(7),
+      ].join(''),
+    );
     for (const r of rows) {
       console.log(
-        [r.scenario.padEnd(44), String(r.rps).padStart(8), String(r.p50).padStart(8), String(r.p99).padStart(8), String(r.errors).padStart(7)].join(''),
+        [
+          r.scenario.padEnd(44),
+          String(r.rps).padStart(8),
+          String(r.p50).padStart(8),
+          String(r.p99).padStart(8),
+          String(r.errors).padStart(7),
+        ].join(''),
       );
     }
     if (pgUrl) {

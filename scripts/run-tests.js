@@ -35,10 +35,13 @@ async function preflight() {
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromium) && isRoot) {
     console.log('Installing Debian chromium for the browser tests…');
-    run('apt-get', ['update', '-qq']) && run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+    run('apt-get', ['update', '-qq']) &&
+      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
   }
   if (!existsSync(chromium)) {
-    console.error(`Browser tests need Debian's Chromium at ${chromium}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+    console.error(
+      `Browser tests need Debian's Chromium at ${chromium}: apt-get install -y chromium (or set CHROMIUM_PATH).`,
+    );
     process.exit(1);
   }
   const pgUrl = new URL(process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');

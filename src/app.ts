@@ -15,6 +15,7 @@ import { AppError } from './shared/errors.js';
 import { canonicalPath } from './shared/query.js';
 import { loadThemeAssets, type ThemeAssets } from './web/theme/assets.js';
 import { errorPage } from './web/theme/pages.js';
+import { PAGE_CSP } from './web/theme/layout.js';
 import { sendPage, themeRoutes } from './web/theme/routes.js';
 import { SiteContext } from './web/theme/site-context.js';
 import { PageCache } from './web/page-cache.js';
@@ -140,6 +141,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      reply.header('content-security-policy', PAGE_CSP);
+    }
     return payload;
   });
 

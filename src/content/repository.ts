@@ -231,7 +231,7 @@ export class ContentRepository {
       body_html: row.body_html,
       seo_title: row.seo_title,
       seo_description: row.seo_description,
-      author: { ...summary.author, bio: row.author_bio ?? "", avatar },
+      author: { ...summary.author, bio: row.author_bio ?? '', avatar },
       tags: tags.get(row.id) ?? [],
     };
   }

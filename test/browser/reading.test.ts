@@ -16,10 +16,13 @@ describe('the reading site in Chromium', () => {
   let articlePath: string;
   const contexts: BrowserContext[] = [];
 
-  const open = async (path: string, opts: { width?: number; javaScript?: boolean } = {}) => {
+  // `axe` pages bypass our Content-Security-Policy, which (rightly) refuses axe-core's injected script;
+  // every other page runs under the real policy, so the theme's own scripts are checked against it.
+  const open = async (path: string, opts: { width?: number; javaScript?: boolean; axe?: boolean } = {}) => {
     const context = await browser.newContext({
       viewport: { width: opts.width ?? 1280, height: 900 },
       javaScriptEnabled: opts.javaScript ?? true,
+      bypassCSP: opts.axe ?? false,
     });
     contexts.push(context);
     const page = await context.newPage();
@@ -64,21 +67,21 @@ describe('the reading site in Chromium', () => {
 
   test('axe-core finds no violations on home, article, category and 404 pages', async () => {
     for (const path of ['/', articlePath, `/category/${encodeURIComponent('سياسة')}`, '/no-such-page']) {
-      const { page } = await open(path);
+      const { page } = await open(path, { axe: true });
       const violations = await axeViolations(page);
       assert.equal(violations.length, 0, `${decodeURIComponent(path)}:\n${describeViolations(violations)}`);
     }
   });
 
   test('the accessibility check is live: a planted image without alt text is reported', async () => {
-    const { page } = await open('/');
+    const { page } = await open('/', { axe: true });
     await page.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<img src="/x.png">'));
     const violations = await axeViolations(page);
     assert.ok(violations.some((v) => v.id === 'image-alt'));
   });
 
-  test('no horizontal scroll at 375 px and 1280 px (screenshots in test-results/)', async () => {
-    for (const width of [375, 1280]) {
+  test('no horizontal scroll at 320, 375 and 1280 px (screenshots in test-results/)', async () => {
+    for (const width of [320, 375, 1280]) {
       for (const [name, path] of [
         ['home', '/'],
         ['article', articlePath],
@@ -131,8 +134,22 @@ describe('the reading site in Chromium', () => {
     );
     await page.reload();
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark', 'the choice survives a reload');
-    const violations = await axeViolations(page);
+
+    const dark = await open(articlePath, { axe: true });
+    await dark.page.locator('[data-theme-toggle]').click();
+    assert.equal(await dark.page.getAttribute('html', 'data-theme'), 'dark');
+    const violations = await axeViolations(dark.page);
     assert.equal(violations.length, 0, `dark mode:\n${describeViolations(violations)}`);
+  });
+
+  test('pages run under a Content-Security-Policy that allows only the site itself', async () => {
+    const { page, response } = await open(articlePath);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /default-src 'self'/);
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.reload({ waitUntil: 'networkidle' });
+    assert.deepEqual(errors, [], 'no CSP violation from our own markup');
   });
 
   test('the toggle is hidden and harmless without JavaScript; a skip link leads to the content', async () => {

@@ -137,7 +137,16 @@ for (const dialect of DIALECTS) {
         ['ترتيب 3', child, at],
         ['ترتيب 4', a, '2020-01-02T00:00:00.000Z'],
       ] as const) {
-        ids.push(await saveArticle(db.db, { title, bodyHtml: '<p>x</p>', status: 'published', publishedAt, authorId, categoryId }));
+        ids.push(
+          await saveArticle(db.db, {
+            title,
+            bodyHtml: '<p>x</p>',
+            status: 'published',
+            publishedAt,
+            authorId,
+            categoryId,
+          }),
+        );
       }
       const middle = (await repo.articleBySlug('ترتيب-3'))!;
       const { previous, next } = await repo.neighbours(middle);
@@ -151,8 +160,14 @@ for (const dialect of DIALECTS) {
         2,
         [ids[3]!],
       );
-      assert.deepEqual(sections.get(a)?.map((x) => x.title), ['ترتيب 3', 'ترتيب 1']);
-      assert.deepEqual(sections.get(b)?.map((x) => x.title), ['ترتيب 2']);
+      assert.deepEqual(
+        sections.get(a)?.map((x) => x.title),
+        ['ترتيب 3', 'ترتيب 1'],
+      );
+      assert.deepEqual(
+        sections.get(b)?.map((x) => x.title),
+        ['ترتيب 2'],
+      );
     });
 
     test('bad article input is refused before anything is written', async () => {

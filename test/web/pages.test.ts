@@ -154,3 +154,32 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('server errors', () => {
+  test('an unexpected failure gives a styled 500 page in Arabic without internals, and JSON under /api', async () => {
+    const { createTestDatabase } = await import('../helpers/databases.js');
+    const { buildApp } = await import('../../src/app.js');
+    const db = await createTestDatabase('sqlite');
+    const { app } = await buildApp({ database: db, mediaRoot: `${db.dir}/media` });
+    app.get('/boom', async () => {
+      throw new Error('secret internal detail');
+    });
+    app.get('/api/v1/boom', async () => {
+      throw new Error('secret internal detail');
+    });
+    try {
+      const page = await app.inject('/boom');
+      assert.equal(page.statusCode, 500);
+      assert.match(page.body, /<html lang="ar" dir="rtl">/);
+      assert.ok(page.body.includes('حدث خطأ'));
+      assert.ok(!page.body.includes('secret internal detail'));
+      const api = await app.inject('/api/v1/boom');
+      assert.equal(api.statusCode, 500);
+      assert.equal(api.json().errors[0].code, 'INTERNAL');
+      assert.ok(!api.body.includes('secret internal detail'));
+    } finally {
+      await app.close();
+      await db.drop();
+    }
+  });
+});

@@ -71,7 +71,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('word_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('source_id', 'text', (c) => c.unique())
     .execute();
-  await db.schema.createIndex('articles_status_published').on('articles').columns(['status', 'published_at', 'id']).execute();
+  await db.schema
+    .createIndex('articles_status_published')
+    .on('articles')
+    .columns(['status', 'published_at', 'id'])
+    .execute();
   await db.schema
     .createIndex('articles_category_published')
     .on('articles')

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ArticleSummary } from '../../content/types.js';
 import { paths } from '../../content/urls.js';
 import { html, raw, type SafeHtml } from './html.js';
@@ -18,9 +19,26 @@ export interface PageMeta {
 }
 
 // Applies a stored light/dark choice before first paint, so the page does not flash.
-const THEME_BOOT = raw(
-  `<script>try{var t=localStorage.getItem('safir-theme');if(t)document.documentElement.dataset.theme=t}catch(e){}</script>`,
-);
+const THEME_BOOT_JS = `try{var t=localStorage.getItem('safir-theme');if(t)document.documentElement.dataset.theme=t}catch(e){}`;
+const THEME_BOOT = raw(`<script>${THEME_BOOT_JS}</script>`);
+
+/**
+ * The Content-Security-Policy of public pages: everything from the site itself
+ * (the one inline script allowed by its hash), images also from https hosts
+ * that article bodies may name, and no framing by other sites.
+ */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  `script-src 'self' 'sha256-${createHash('sha256').update(THEME_BOOT_JS).digest('base64')}'`,
+  "style-src 'self'",
+  "img-src 'self' data: https:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
 
 export function layout(ctx: ViewContext, meta: PageMeta, main: SafeHtml): string {
   const { site, t, fmt, assets } = ctx;

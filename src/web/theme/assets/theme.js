@@ -14,7 +14,9 @@
   button.addEventListener('click', function () {
     var next = current() === 'dark' ? 'light' : 'dark';
     root.dataset.theme = next;
-    try { localStorage.setItem('safir-theme', next); } catch (e) {}
+    try {
+      localStorage.setItem('safir-theme', next);
+    } catch (e) {}
     show();
   });
 })();
