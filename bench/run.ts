@@ -75,17 +75,17 @@ async function startServer(
   throw new Error('server did not start');
 }
 
-function load(url: string, paths: string[]): Promise<autocannon.Result> {
+function load(url: string, paths: string[], seconds = SECONDS): Promise<autocannon.Result> {
   return autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     requests: paths.map((path) => ({ method: 'GET', path })),
   });
 }
 
 async function measure(base: string, scenario: string, paths: string[]): Promise<Row> {
-  await load(base, paths.slice(0, 50)).catch(() => undefined); // warm-up is cut short below
+  await load(base, paths, 2); // warm-up: JIT, connection pool, first renders
   const r = await load(base, paths);
   return {
     scenario,
