@@ -42,7 +42,7 @@ test('light10: one prefix, only while two letters remain; و only from four-lett
   assert.equal(stem('للتعاون'), 'تعا', 'light10 also takes ون: over-stemming is shared by index and query');
   assert.equal(stem('وروسيا'), 'روسيا');
   assert.equal(stem('ولد'), 'ولد', 'و is kept in a three-letter word');
-  assert.equal(stem('الي'), 'الي', 'ال is kept when fewer than two letters would remain');
+  assert.equal(stem('الف'), 'الف', 'ال is kept when fewer than two letters would remain');
 });
 
 test('light10: suffixes in order, each once, while two letters remain', () => {
@@ -74,7 +74,7 @@ test('the same word in any spelling gets the same term', () => {
 test('analyze drops stop words but never empties a query', () => {
   assert.deepEqual(analyze('الاجتماع في بكين مع بوتين'), ['اجتماع', 'بك', 'بوت']);
   assert.deepEqual(analyze('the Belt and Road'), ['belt', 'road']);
-  assert.deepEqual(analyze('في من على'), ['في', 'من', 'علي']);
+  assert.deepEqual(analyze('في من على'), ['في', 'من', 'عل']);
   assert.ok(STOP_WORDS.has(normalize('إلى')));
 });
 
