@@ -10,6 +10,8 @@ import { SettingsStore } from './content/settings.js';
 import { ViewCounter } from './content/view-counter.js';
 import type { Database } from './db/database.js';
 import { mediaRoutes } from './media/routes.js';
+import { searchRoutes } from './search/routes.js';
+import { SearchService } from './search/service.js';
 import { clientErrorHandler } from './web/client-error.js';
 import { AppError } from './shared/errors.js';
 import { canonicalPath } from './shared/query.js';
@@ -59,6 +61,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     trustProxy: opts.trustProxy ?? false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     bodyLimit: 1024 * 1024,
+    // Room for a long percent-encoded Arabic search (10 KB of text is 30–60 KB in a URL); beyond it, a clean 431.
+    http: { maxHeaderSize: 64 * 1024 },
     clientErrorHandler,
     // Bad percent-encoding and similar router-level failures get our 400 page, not Fastify's default.
     frameworkErrors: (error, req, reply) => {
@@ -149,6 +153,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
   await app.register(contentApiRoutes, { content, site });
+  await app.register(searchRoutes, { search: new SearchService(opts.database.db, content), site, pageCache });
   await app.register(themeRoutes, { content, site, assets, views, pageCache, widgets });
 
   // Requests still running when the server closes (their client may have gone) finish before the database closes.

@@ -236,6 +236,14 @@ export class ContentRepository {
     };
   }
 
+  /** Published articles by id, in the order of `ids`. */
+  async summariesByIds(ids: number[], now = new Date().toISOString()): Promise<ArticleSummary[]> {
+    if (!ids.length) return [];
+    const rows = await this.published(now).where('a.id', 'in', ids).select(SUMMARY_COLUMNS).execute();
+    const byId = new Map(rows.map((r) => [r.id, toSummary(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   /** Tags of many articles in one query, keyed by article id. */
   async tagsOf(articleIds: number[]): Promise<Map<number, TagRef[]>> {
     const out = new Map<number, TagRef[]>();

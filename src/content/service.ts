@@ -5,6 +5,7 @@ import { badRequest } from '../shared/errors.js';
 import { countWords, excerptOf, sanitizeBody, textOf } from './sanitize.js';
 import { slugify, uniqueSlug } from './slug.js';
 import { paths } from './urls.js';
+import { reindexArticle } from '../search/indexer.js';
 
 type Q = Kysely<Schema>;
 
@@ -157,6 +158,7 @@ export async function saveArticle(q: Q, input: ArticleInput): Promise<number> {
         .execute();
     }
   }
+  await reindexArticle(q, id);
   await bumpContentVersion(q);
   return id;
 }

@@ -9,9 +9,15 @@ export const paths = {
   author: (slug: string) => `/author/${enc(slug)}`,
   page: (slug: string) => `/${enc(slug)}`,
   media: (path: string) => `/media/${path.split('/').map(enc).join('/')}`,
+  search: (params: Record<string, string | undefined>) => {
+    const qs = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1])));
+    const s = qs.toString();
+    return s ? `/search?${s}` : '/search';
+  },
 };
 
-/** Adds `?page=N` for pages after the first. */
+/** Adds `page=N` to the query for pages after the first. */
 export function withPage(path: string, page: number): string {
-  return page > 1 ? `${path}?page=${page}` : path;
+  if (page <= 1) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}page=${page}`;
 }

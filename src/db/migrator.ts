@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Dialect } from './dialect.js';
 import * as m001 from './migrations/001-content.js';
+import * as m002 from './migrations/002-search.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -9,6 +10,7 @@ interface DialectMigration {
 /** Migrations in order. Add a file in `migrations/` and list it here; never edit one that has shipped. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-content': m001,
+  '002-search': m002,
 };
 
 class InCodeProvider implements MigrationProvider {

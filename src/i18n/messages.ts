@@ -50,6 +50,22 @@ export interface Messages {
   darkMode: string;
   lightMode: string;
   footerNav: string;
+  search: string;
+  searchLabel: string;
+  searchButton: string;
+  searchTitle: (q: string) => string;
+  resultCount: PluralForms;
+  noResults: string;
+  didYouMean: string;
+  emptyQuery: string;
+  nothingSearchable: string;
+  truncated: string;
+  searchFilters: string;
+  allSections: string;
+  fromDate: string;
+  toDate: string;
+  applyFilters: string;
+  suggestions: string;
 }
 
 const ar: Messages = {
@@ -109,6 +125,29 @@ const ar: Messages = {
   darkMode: 'داكن',
   lightMode: 'فاتح',
   footerNav: 'روابط الموقع',
+  search: 'بحث',
+  searchLabel: 'ابحث في المجلة',
+  searchButton: 'ابحث',
+  searchTitle: (q) => `نتائج البحث عن: ${q}`,
+  resultCount: {
+    zero: 'لا توجد نتائج',
+    one: 'نتيجة واحدة',
+    two: 'نتيجتان',
+    few: '{n} نتائج',
+    many: '{n} نتيجة',
+    other: '{n} نتيجة',
+  },
+  noResults: 'لم نجد مقالات تطابق بحثك. جرّب كلمات أخرى أو أقل.',
+  didYouMean: 'هل تقصد:',
+  emptyQuery: 'اكتب كلمة أو أكثر للبحث في مقالات المجلة.',
+  nothingSearchable: 'لم نجد في بحثك كلمات يمكن البحث عنها. استخدم حروفاً أو أرقاماً.',
+  truncated: 'بحثك طويل جداً، فاستخدمنا بدايته فقط.',
+  searchFilters: 'تضييق النتائج',
+  allSections: 'كل الأقسام',
+  fromDate: 'من تاريخ',
+  toDate: 'إلى تاريخ',
+  applyFilters: 'تطبيق',
+  suggestions: 'اقتراحات',
 };
 
 const en: Messages = {
@@ -154,6 +193,22 @@ const en: Messages = {
   darkMode: 'Dark',
   lightMode: 'Light',
   footerNav: 'Site links',
+  search: 'Search',
+  searchLabel: 'Search the magazine',
+  searchButton: 'Search',
+  searchTitle: (q) => `Search results for: ${q}`,
+  resultCount: { zero: 'No results', one: '1 result', other: '{n} results' },
+  noResults: 'No articles match your search. Try other or fewer words.',
+  didYouMean: 'Did you mean:',
+  emptyQuery: 'Type one or more words to search the articles.',
+  nothingSearchable: 'Your search has no words we can look for. Use letters or digits.',
+  truncated: 'Your search was very long, so we used its beginning only.',
+  searchFilters: 'Narrow the results',
+  allSections: 'All sections',
+  fromDate: 'From',
+  toDate: 'To',
+  applyFilters: 'Apply',
+  suggestions: 'Suggestions',
 };
 
 export function messagesFor(lang: string): Messages {

@@ -16,6 +16,10 @@ export interface PageMeta {
   breaking?: ArticleSummary[];
   prev?: string;
   next?: string;
+  /** The reader's search, to show again in the search box. */
+  query?: string;
+  /** Keep this page out of search engines (search results). */
+  noindex?: boolean;
 }
 
 // Applies a stored light/dark choice before first paint, so the page does not flash.
@@ -53,6 +57,7 @@ export function layout(ctx: ViewContext, meta: PageMeta, main: SafeHtml): string
 <title>${title}</title>
 ${meta.description ? html`<meta name="description" content="${meta.description}">` : ''}
 ${meta.canonical ? html`<link rel="canonical" href="${meta.canonical}">` : ''}
+${meta.noindex ? html`<meta name="robots" content="noindex, follow">` : ''}
 ${meta.prev ? html`<link rel="prev" href="${meta.prev}">` : ''}
 ${meta.next ? html`<link rel="next" href="${meta.next}">` : ''}
 <meta name="color-scheme" content="light dark">
@@ -71,6 +76,12 @@ ${THEME_BOOT}
 <div class="wrap brand">
 ${meta.isHome ? html`<h1 class="site-title">${brand}</h1>` : html`<p class="site-title">${brand}</p>`}
 <p class="tagline">${site.tagline}</p>
+<form class="search-form" role="search" action="/search" method="get">
+<label for="site-search" class="visually-hidden">${t.searchLabel}</label>
+<input id="site-search" type="search" name="q" value="${meta.query ?? ''}" maxlength="300" autocomplete="off" placeholder="${t.searchLabel}" aria-controls="search-suggestions" data-search-suggest>
+<button type="submit">${t.searchButton}</button>
+<ul id="search-suggestions" class="suggestions" aria-label="${t.suggestions}" aria-live="polite" hidden></ul>
+</form>
 </div>
 <nav class="site-nav" aria-label="${t.mainMenu}">
 <ul class="wrap">

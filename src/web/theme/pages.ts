@@ -202,3 +202,56 @@ export function errorPage(ctx: ViewContext, status: number): { title: string; bo
 </section>`,
   };
 }
+
+export interface SearchView {
+  q: string;
+  items: { article: ArticleSummary; snippet: string }[];
+  total: number;
+  page: number;
+  pages: number;
+  notices: ('empty_query' | 'nothing_searchable' | 'truncated')[];
+  suggestion?: { q: string; total: number };
+  filters: { category?: string; from?: string; to?: string };
+  categories: { slug: string; name: string }[];
+}
+
+export function searchPage(ctx: ViewContext, v: SearchView): SafeHtml {
+  const { t, fmt } = ctx;
+  const notice = (n: SearchView['notices'][number]) =>
+    n === 'empty_query' ? t.emptyQuery : n === 'nothing_searchable' ? t.nothingSearchable : t.truncated;
+  const params = { q: v.q, category: v.filters.category, from: v.filters.from, to: v.filters.to };
+  return html`<header class="archive-head"><div>
+<h1>${v.q.trim() ? t.searchTitle(v.q.slice(0, 100)) : t.search}</h1>
+${v.q.trim() && !v.notices.includes('nothing_searchable') ? html`<p>${fmt.plural(t.resultCount, v.total)}${v.pages > 1 ? html` · ${t.pageOf(v.page, v.pages)}` : ''}</p>` : ''}
+</div></header>
+${v.notices.map((n) => html`<p class="notice">${notice(n)}</p>`)}
+${
+  v.suggestion
+    ? html`<p class="notice">${t.didYouMean} <a href="${paths.search({ ...params, q: v.suggestion.q })}">${v.suggestion.q}</a> (${fmt.plural(t.resultCount, v.suggestion.total)})</p>`
+    : ''
+}
+<form class="search-filters" action="/search" method="get" aria-label="${t.searchFilters}">
+<input type="hidden" name="q" value="${v.q}">
+<label>${t.category} <select name="category"><option value="">${t.allSections}</option>${v.categories.map(
+    (c) => html`<option value="${c.slug}"${c.slug === v.filters.category ? html` selected` : ''}>${c.name}</option>`,
+  )}</select></label>
+<label>${t.fromDate} <input type="date" name="from" value="${v.filters.from ?? ''}"></label>
+<label>${t.toDate} <input type="date" name="to" value="${v.filters.to ?? ''}"></label>
+<button type="submit">${t.applyFilters}</button>
+</form>
+${
+  v.items.length
+    ? html`<ol class="results">${v.items.map(
+        ({ article: a, snippet }) => html`<li class="result">
+<a class="kicker" href="${paths.category(a.category.slug)}">${a.category.name}</a>
+<h2><a href="${paths.article(a.slug)}">${a.title}</a></h2>
+<p>${raw(snippet)}</p>
+<div class="meta">${a.author.name} · ${timeTag(ctx, a.published_at)}</div>
+</li>`,
+      )}</ol>`
+    : v.q.trim() && !v.notices.includes('nothing_searchable')
+      ? html`<p class="empty">${t.noResults}</p>`
+      : ''
+}
+${pagination(ctx, paths.search(params), v.page, v.pages)}`;
+}

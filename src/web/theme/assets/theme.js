@@ -20,3 +20,57 @@
     show();
   });
 })();
+
+// Search suggestions as you type: titles from the search API under the box. The form works without this.
+(function () {
+  var input = document.querySelector('[data-search-suggest]');
+  var list = document.getElementById('search-suggestions');
+  if (!input || !list || !window.fetch) return;
+  var timer;
+  var latest = 0;
+  function clear() {
+    list.hidden = true;
+    list.textContent = '';
+  }
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    var q = input.value.trim();
+    if (q.length < 2) return clear();
+    timer = setTimeout(function () {
+      var mine = ++latest;
+      fetch('/api/v1/search?limit=5&q=' + encodeURIComponent(q))
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (data) {
+          if (mine !== latest) return;
+          list.textContent = '';
+          (data.results || []).forEach(function (r) {
+            var li = document.createElement('li');
+            var a = document.createElement('a');
+            a.href = r.url;
+            a.textContent = r.title;
+            li.appendChild(a);
+            list.appendChild(li);
+          });
+          list.hidden = !list.children.length;
+        })
+        .catch(clear);
+    }, 200);
+  });
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') clear();
+    if (e.key === 'ArrowDown' && !list.hidden) {
+      e.preventDefault();
+      list.querySelector('a').focus();
+    }
+  });
+  list.addEventListener('keydown', function (e) {
+    var links = Array.prototype.slice.call(list.querySelectorAll('a'));
+    var i = links.indexOf(document.activeElement);
+    if (e.key === 'ArrowDown' && i < links.length - 1) { e.preventDefault(); links[i + 1].focus(); }
+    if (e.key === 'ArrowUp') { e.preventDefault(); (i > 0 ? links[i - 1] : input).focus(); }
+    if (e.key === 'Escape') { clear(); input.focus(); }
+  });
+  document.addEventListener('click', function (e) {
+    if (!input.form.contains(e.target)) clear();
+  });
+})();

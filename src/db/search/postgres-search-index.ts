@@ -1,0 +1,141 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import {
+  FIELDS,
+  type IndexedDocument,
+  type MatchExpression,
+  RANKING,
+  type SearchFilters,
+  type SearchHit,
+  type SearchIndex,
+  safeTerm,
+  weightedFrequencies,
+} from './search-index.js';
+
+/** tsvector weight label per field: title A; tags, category, author B; excerpt C; body D. */
+const LABEL: Record<(typeof FIELDS)[number], string> = { title: 'A', tags: 'B', category: 'B', author: 'B', excerpt: 'C', body: 'D' };
+const MAX_POSITION = 16383;
+
+/** A tsvector literal built from terms with positions, so PostgreSQL's text parser never splits Arabic words. */
+export function tsvectorLiteral(doc: IndexedDocument): string {
+  const positions = new Map<string, string[]>();
+  let pos = 0;
+  for (const field of FIELDS) {
+    for (const term of doc[field]) {
+      pos = Math.min(pos + 1, MAX_POSITION);
+      const list = positions.get(term) ?? [];
+      if (list.length < 256) list.push(`${pos}${LABEL[field]}`);
+      positions.set(term, list);
+    }
+    pos = Math.min(pos + 1, MAX_POSITION); // no phrase spans two fields
+  }
+  return [...positions].map(([t, p]) => `'${safeTerm(t)}':${p.join(',')}`).join(' ');
+}
+
+export function tsqueryLiteral(m: MatchExpression): string {
+  const parts = [
+    ...m.terms.map((t) => `'${safeTerm(t)}'`),
+    ...m.phrases.map((p) => `(${p.map((t) => `'${safeTerm(t)}'`).join(' <-> ')})`),
+    ...(m.prefix ? [`'${safeTerm(m.prefix)}':*`] : []),
+    ...m.excluded.map((x) => `!'${safeTerm(x)}'`),
+  ];
+  return parts.join(' & ');
+}
+
+/**
+ * PostgreSQL has no BM25, so the formula of SQLite FTS5's bm25() is stated
+ * here in SQL over the same inputs: weighted term frequency per document (the
+ * `tf` jsonb), token count (`ntok`), corpus size and average length
+ * (`search_stats`), and per-phrase document frequency (GIN counts). Phrases
+ * count as often as their rarest word (FTS5 counts exact phrase occurrences;
+ * the difference only shows in ties).
+ */
+export class PostgresSearchIndex implements SearchIndex {
+  constructor(private readonly q: Kysely<any>) {}
+
+  async upsert(articleId: number, doc: IndexedDocument): Promise<void> {
+    const { tf, ntok } = weightedFrequencies(doc);
+    await sql`INSERT INTO search_documents (article_id, tsv, tf, ntok, plain)
+      VALUES (${articleId}, ${tsvectorLiteral(doc)}::tsvector, ${JSON.stringify(tf)}::jsonb, ${ntok}, ${doc.plain})
+      ON CONFLICT (article_id) DO UPDATE SET tsv = excluded.tsv, tf = excluded.tf, ntok = excluded.ntok, plain = excluded.plain`.execute(
+      this.q,
+    );
+  }
+
+  async remove(articleId: number): Promise<void> {
+    await sql`DELETE FROM search_documents WHERE article_id = ${articleId}`.execute(this.q);
+  }
+
+  private async phraseHits(query: string): Promise<number> {
+    const r = await sql<{ n: number }>`SELECT count(*) AS n FROM search_documents WHERE tsv @@ ${query}::tsquery`.execute(this.q);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number) {
+    const stats = await sql<{ n: number; avgdl: number | null }>`SELECT count(*) AS n, avg(ntok)::float8 AS avgdl FROM search_documents`.execute(
+      this.q,
+    );
+    const N = Number(stats.rows[0]?.n ?? 0);
+    const avgdl = Number(stats.rows[0]?.avgdl ?? 1) || 1;
+
+    // One BM25 summand per phrase, as FTS5 scores each phrase of the MATCH expression.
+    const phrases: { tsquery: string; freq: RawBuilder<number> }[] = [
+      ...m.terms.map((t) => ({ tsquery: `'${safeTerm(t)}'`, freq: sql<number>`coalesce((d.tf ->> ${t})::float8, 0)` })),
+      ...m.phrases.map((p) => ({
+        tsquery: p.map((t) => `'${safeTerm(t)}'`).join(' <-> '),
+        freq: sql<number>`least(${sql.join(p.map((t) => sql`coalesce((d.tf ->> ${t})::float8, 0)`))})`,
+      })),
+      ...(m.prefix
+        ? [
+            {
+              tsquery: `'${safeTerm(m.prefix)}':*`,
+              freq: sql<number>`(SELECT coalesce(sum(value::float8), 0) FROM jsonb_each_text(d.tf) WHERE starts_with(key, ${m.prefix}))`,
+            },
+          ]
+        : []),
+    ];
+    const idfs = await Promise.all(
+      phrases.map(async (p) => {
+        const hits = await this.phraseHits(p.tsquery);
+        const idf = Math.log((N - hits + 0.5) / (hits + 0.5));
+        return idf <= 0 ? 1e-6 : idf;
+      }),
+    );
+    const { k1, b } = RANKING;
+    const norm = sql`(1.0 - ${b} + ${b} * d.ntok::float8 / ${avgdl})`;
+    const bm25 = sql.join(
+      phrases.map((p, i) => sql`(${idfs[i]}::float8 * (${p.freq}) * ${k1 + 1} / ((${p.freq}) + ${k1} * ${norm}))`),
+      sql` + `,
+    );
+    const age = sql`greatest(0.0, extract(epoch FROM (${f.now}::timestamptz - a.published_at::timestamptz)) / 86400.0)`;
+    const score = sql`((${bm25}) * (1.0 + ${RANKING.freshnessBoost} / (1.0 + ${age} / ${RANKING.freshnessHalfLifeDays})))`;
+    const where = sql`d.tsv @@ ${tsqueryLiteral(m)}::tsquery AND a.status = 'published' AND a.published_at <= ${f.now}
+      ${f.categoryIds ? sql`AND a.category_id IN (${sql.join(f.categoryIds)})` : sql``}
+      ${f.authorId !== undefined ? sql`AND a.author_id = ${f.authorId}` : sql``}
+      ${f.tagId !== undefined ? sql`AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag_id = ${f.tagId})` : sql``}
+      ${f.from ? sql`AND a.published_at >= ${f.from}` : sql``}
+      ${f.to ? sql`AND a.published_at < ${f.to}` : sql``}`;
+    const rows = await sql<{ id: number; score: number; plain: string }>`
+      SELECT a.id AS id, ${score} AS score, d.plain AS plain
+      FROM search_documents d JOIN articles a ON a.id = d.article_id
+      WHERE ${where}
+      ORDER BY score DESC, a.published_at DESC, a.id DESC
+      LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
+    const count = await sql<{ n: number }>`SELECT count(*) AS n FROM search_documents d JOIN articles a ON a.id = d.article_id WHERE ${where}`.execute(
+      this.q,
+    );
+    const hits: SearchHit[] = rows.rows.map((r) => ({ articleId: r.id, score: Number(r.score), plain: r.plain }));
+    return { hits, total: Number(count.rows[0]?.n ?? 0) };
+  }
+
+  async documentFrequencies(terms: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const unique = [...new Set(terms.map(safeTerm).filter(Boolean))];
+    if (!unique.length) return out;
+    // One round trip; each count is a GIN probe.
+    const rows = await sql<{ term: string; n: number }>`
+      SELECT v.term, (SELECT count(*) FROM search_documents WHERE tsv @@ quote_literal(v.term)::tsquery) AS n
+      FROM unnest(${unique}::text[]) AS v(term)`.execute(this.q);
+    for (const r of rows.rows) if (Number(r.n) > 0) out.set(r.term, Number(r.n));
+    return out;
+  }
+}

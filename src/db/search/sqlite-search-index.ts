@@ -1,0 +1,74 @@
+import { type Kysely, sql } from 'kysely';
+import {
+  FIELDS,
+  type IndexedDocument,
+  type MatchExpression,
+  RANKING,
+  type SearchFilters,
+  type SearchHit,
+  type SearchIndex,
+  safeTerm,
+} from './search-index.js';
+
+const W = RANKING.weights;
+
+/** FTS5: the MATCH string is built from analyzer terms only, each quoted, so reader input never reaches FTS5 syntax. */
+export function fts5Match(m: MatchExpression): string {
+  const parts = [
+    ...m.terms.map((t) => `"${safeTerm(t)}"`),
+    ...m.phrases.map((p) => `"${p.map(safeTerm).join(' ')}"`),
+    ...(m.prefix ? [`"${safeTerm(m.prefix)}" *`] : []),
+  ];
+  let expr = parts.join(' AND ');
+  for (const x of m.excluded) expr = `(${expr}) NOT "${safeTerm(x)}"`;
+  return expr;
+}
+
+export class SqliteSearchIndex implements SearchIndex {
+  constructor(private readonly q: Kysely<any>) {}
+
+  async upsert(articleId: number, doc: IndexedDocument): Promise<void> {
+    await this.remove(articleId);
+    const [title, excerpt, body, tags, category, author] = FIELDS.map((f) => doc[f].join(' '));
+    await sql`INSERT INTO search_fts (rowid, title, excerpt, body, tags, category, author, plain)
+      VALUES (${articleId}, ${title}, ${excerpt}, ${body}, ${tags}, ${category}, ${author}, ${doc.plain})`.execute(this.q);
+  }
+
+  async remove(articleId: number): Promise<void> {
+    await sql`DELETE FROM search_fts WHERE rowid = ${articleId}`.execute(this.q);
+  }
+
+  async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number) {
+    const match = fts5Match(m);
+    const where = sql`search_fts MATCH ${match} AND a.status = 'published' AND a.published_at <= ${f.now}
+      ${f.categoryIds ? sql`AND a.category_id IN (${sql.join(f.categoryIds)})` : sql``}
+      ${f.authorId !== undefined ? sql`AND a.author_id = ${f.authorId}` : sql``}
+      ${f.tagId !== undefined ? sql`AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag_id = ${f.tagId})` : sql``}
+      ${f.from ? sql`AND a.published_at >= ${f.from}` : sql``}
+      ${f.to ? sql`AND a.published_at < ${f.to}` : sql``}`;
+    // bm25() is negative (lower is better); one weight per column, 0 for the unindexed plain text.
+    const score = sql`(-bm25(search_fts, ${W.title}, ${W.excerpt}, ${W.body}, ${W.tags}, ${W.category}, ${W.author}, 0.0)
+      * (1.0 + ${RANKING.freshnessBoost} / (1.0 + MAX(0.0, julianday(${f.now}) - julianday(a.published_at)) / ${RANKING.freshnessHalfLifeDays})))`;
+    const rows = await sql<{ id: number; score: number; plain: string }>`
+      SELECT a.id AS id, ${score} AS score, f.plain AS plain
+      FROM search_fts f JOIN articles a ON a.id = f.rowid
+      WHERE ${where}
+      ORDER BY score DESC, a.published_at DESC, a.id DESC
+      LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
+    const count = await sql<{ n: number }>`SELECT count(*) AS n FROM search_fts f JOIN articles a ON a.id = f.rowid WHERE ${where}`.execute(
+      this.q,
+    );
+    const hits: SearchHit[] = rows.rows.map((r) => ({ articleId: r.id, score: r.score, plain: r.plain }));
+    return { hits, total: Number(count.rows[0]?.n ?? 0) };
+  }
+
+  async documentFrequencies(terms: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!terms.length) return out;
+    const rows = await sql<{ term: string; doc: number }>`SELECT term, doc FROM search_vocab WHERE term IN (${sql.join(terms)})`.execute(
+      this.q,
+    );
+    for (const r of rows.rows) out.set(r.term, Number(r.doc));
+    return out;
+  }
+}
