@@ -16,11 +16,70 @@ import { openDatabase } from '../src/db/database.js';
 import { afterBulkLoad } from '../src/db/maintenance.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { importJsonl } from '../src/import/jsonl.js';
+import { RELEVANCE_SET } from './relevance-set.js';
+import { indexTiming, measureLatency, measureQuality, type QualityRow, writeRepeatedCorpus } from './search.js';
 
 const CORPUS = resolve(process.env.SAFIR_CORPUS ?? '../shared/corpus/arabic-news.jsonl');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 16;
 const PG_ADMIN = process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** BENCH_ONLY=site or BENCH_ONLY=search runs one half. */
+const ONLY = process.env.BENCH_ONLY;
+/** Copies of the corpus for the large search latency run (20 × 5,000 = 100,000 articles); 0 skips it. */
+const BIG_COPIES = Number(process.env.BENCH_BIG_COPIES ?? 20);
+
+async function searchBench(dir: string, sqliteFile: string, pgUrl: string | undefined): Promise<void> {
+  const quality: QualityRow[] = [];
+  const sqlite = openDatabase(sqliteFile);
+  try {
+    quality.push(...(await measureQuality('SQLite', sqlite)));
+    const lat = await measureLatency(sqlite, 5);
+    console.log(
+      `search latency, shared corpus, SQLite: p50 ${lat.p50.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms (${lat.n} searches)`,
+    );
+  } finally {
+    await sqlite.close();
+  }
+  if (pgUrl) {
+    const pgdb = openDatabase(pgUrl);
+    try {
+      quality.push(...(await measureQuality('PostgreSQL', pgdb)));
+      const lat = await measureLatency(pgdb, 5);
+      console.log(
+        `search latency, shared corpus, PostgreSQL: p50 ${lat.p50.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms (${lat.n} searches)`,
+      );
+    } finally {
+      await pgdb.close();
+    }
+  }
+  const indexMs = await indexTiming(dir, CORPUS);
+  console.log(`indexing the shared corpus (reindex of 5,000 articles), SQLite: ${(indexMs / 1000).toFixed(1)} s`);
+
+  console.log(`\nrelevance set: ${RELEVANCE_SET.length} queries`);
+  console.log(['engine'.padEnd(30), 'MRR'.padStart(8), 'recall@10'.padStart(11)].join(''));
+  for (const q of quality)
+    console.log([q.engine.padEnd(30), q.mrr.toFixed(3).padStart(8), q.recall10.toFixed(3).padStart(11)].join(''));
+
+  if (BIG_COPIES > 0) {
+    const bigCorpus = join(dir, 'big.jsonl');
+    writeRepeatedCorpus(CORPUS, bigCorpus, BIG_COPIES);
+    const big = openDatabase(join(dir, 'big.db'));
+    try {
+      await migrateToLatest(big.db, big.dialect);
+      const t = performance.now();
+      const report = await importJsonl(big.db, bigCorpus, { batchSize: 1000 });
+      console.log(
+        `\nlarge corpus: ${report.created} articles imported and indexed in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      );
+      const lat = await measureLatency(big, 2);
+      console.log(
+        `search latency, ${report.created} articles, SQLite: p50 ${lat.p50.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms (${lat.n} searches)`,
+      );
+    } finally {
+      await big.close();
+    }
+  }
+}
 
 interface Row {
   scenario: string;
@@ -147,10 +206,14 @@ async function main(): Promise<void> {
       await admin.end().catch(() => {});
     }
 
-    rows.push(...(await serveScenarios('SQLite', sqliteFile, dir)));
-    if (pgUrl) rows.push(...(await serveScenarios('PostgreSQL', pgUrl, dir)));
+    if (ONLY !== 'search') {
+      rows.push(...(await serveScenarios('SQLite', sqliteFile, dir)));
+      if (pgUrl) rows.push(...(await serveScenarios('PostgreSQL', pgUrl, dir)));
+    }
+    if (ONLY !== 'site') await searchBench(dir, sqliteFile, pgUrl);
 
-    console.log(`\none Node process, autocannon ${CONNECTIONS} connections × ${SECONDS} s on 127.0.0.1`);
+    if (rows.length)
+      console.log(`\none Node process, autocannon ${CONNECTIONS} connections × ${SECONDS} s on 127.0.0.1`);
     console.log(
       [
         'scenario'.padEnd(44),

@@ -7,6 +7,7 @@ import { openDatabase } from './db/database.js';
 import { afterBulkLoad } from './db/maintenance.js';
 import { migrateToLatest } from './db/migrator.js';
 import { importJsonl } from './import/jsonl.js';
+import { reindexAll } from './search/indexer.js';
 import { terminalProgress } from './shared/progress.js';
 
 const USAGE = `safir — منصة سفير للنشر / the Safir publishing platform
@@ -15,6 +16,7 @@ Usage:
   safir serve                  migrate, seed the demo on an empty database, and serve (PORT, HOST)
   safir migrate                bring the database schema up to date
   safir import jsonl FILE      import articles from a JSON Lines corpus (re-runs update, never duplicate)
+  safir search reindex         rebuild the search index (the site keeps searching meanwhile)
 
 Environment:
   DATABASE_URL   postgres://… for PostgreSQL; otherwise a SQLite file (default data/safir.db)
@@ -62,6 +64,18 @@ async function main(argv: string[]): Promise<number> {
         );
         for (const s of report.skipped.slice(0, 50)) console.log(`  line ${s.line}: ${s.reason}`);
         if (report.skipped.length > 50) console.log(`  … and ${report.skipped.length - 50} more`);
+        return 0;
+      }
+      case 'search': {
+        if (rest[0] !== 'reindex') {
+          process.stderr.write('Usage: safir search reindex\n');
+          return 1;
+        }
+        await migrateToLatest(database.db, database.dialect);
+        const started = Date.now();
+        const n = await reindexAll(database.db, terminalProgress('reindex'));
+        await afterBulkLoad(database);
+        console.log(`\nReindexed ${n} articles in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
         return 0;
       }
       default:

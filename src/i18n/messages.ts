@@ -60,6 +60,7 @@ export interface Messages {
   emptyQuery: string;
   nothingSearchable: string;
   truncated: string;
+  partialMatch: string;
   searchFilters: string;
   allSections: string;
   fromDate: string;
@@ -142,6 +143,7 @@ const ar: Messages = {
   emptyQuery: 'اكتب كلمة أو أكثر للبحث في مقالات المجلة.',
   nothingSearchable: 'لم نجد في بحثك كلمات يمكن البحث عنها. استخدم حروفاً أو أرقاماً.',
   truncated: 'بحثك طويل جداً، فاستخدمنا بدايته فقط.',
+  partialMatch: 'لا توجد مقالات تضم كل كلمات بحثك، وهذه مقالات تضم بعضها.',
   searchFilters: 'تضييق النتائج',
   allSections: 'كل الأقسام',
   fromDate: 'من تاريخ',
@@ -203,6 +205,7 @@ const en: Messages = {
   emptyQuery: 'Type one or more words to search the articles.',
   nothingSearchable: 'Your search has no words we can look for. Use letters or digits.',
   truncated: 'Your search was very long, so we used its beginning only.',
+  partialMatch: 'No article has all of your words; these have some of them.',
   searchFilters: 'Narrow the results',
   allSections: 'All sections',
   fromDate: 'From',

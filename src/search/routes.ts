@@ -15,7 +15,16 @@ export interface SearchRouteDeps {
   pageCache: PageCache;
 }
 
-type SearchQuery = { q?: string; page?: string; limit?: string; category?: string; author?: string; tag?: string; from?: string; to?: string };
+type SearchQuery = {
+  q?: string;
+  page?: string;
+  limit?: string;
+  category?: string;
+  author?: string;
+  tag?: string;
+  from?: string;
+  to?: string;
+};
 
 /** Raw queries longer than this are refused outright; up to it, the service reads the first 300 characters. */
 const MAX_RAW_QUERY = 20_000;
@@ -25,7 +34,8 @@ function readRequest(query: SearchQuery, defaultLimit: number): SearchRequest {
   if (typeof q !== 'string') throw badRequest('q', 'نص البحث غير صالح.', 'q must be a single string.');
   if (q.length > MAX_RAW_QUERY) throw badRequest('q', 'نص البحث أطول من المسموح.', 'q is too long.');
   const str = (name: 'from' | 'to', v: unknown) => {
-    if (v !== undefined && typeof v !== 'string') throw badRequest(name, 'قيمة غير صالحة.', `${name} must be a single value.`);
+    if (v !== undefined && typeof v !== 'string')
+      throw badRequest(name, 'قيمة غير صالحة.', `${name} must be a single value.`);
     return v as string | undefined;
   };
   return {

@@ -28,7 +28,7 @@ export interface SearchResultItem {
   snippet: string;
 }
 
-export type SearchNotice = 'empty_query' | 'nothing_searchable' | 'truncated';
+export type SearchNotice = 'empty_query' | 'nothing_searchable' | 'truncated' | 'partial_match';
 
 export interface SearchResponse {
   items: SearchResultItem[];
@@ -71,7 +71,18 @@ export class SearchService {
 
     const filters = { now, ...(await this.filters(req, categories)) };
     const index = searchIndexFor(this.db);
-    const { hits, total } = await index.search(query.match, filters, req.limit, (req.page - 1) * req.limit);
+    const offset = (req.page - 1) * req.limit;
+    let { hits, total } = await index.search(query.match, filters, req.limit, offset);
+    let suggestion: SearchResponse['suggestion'];
+    const positives = query.match.terms.length + query.match.phrases.length + (query.match.prefix ? 1 : 0);
+    if (total === 0) {
+      suggestion = await this.suggest(req, query, filters);
+      // Nothing has every word: show what has most of them (BM25 ranks articles with more of the words first).
+      if (positives > 1) {
+        ({ hits, total } = await index.search({ ...query.match, mode: 'any' }, filters, req.limit, offset));
+        if (total > 0) notices.push('partial_match');
+      }
+    }
     const articles = await this.content.summariesByIds(
       hits.map((h) => h.articleId),
       now,
@@ -88,8 +99,8 @@ export class SearchService {
       pages: Math.max(1, Math.ceil(total / req.limit)),
       query,
       notices,
+      suggestion,
     };
-    if (total === 0) response.suggestion = await this.suggest(req, query, filters);
     return response;
   }
 
@@ -149,7 +160,9 @@ export class SearchService {
     const found = await index.search({ terms: [analyzeWord(best.variant)], phrases: [], excluded: [] }, filters, 1, 0);
     // Name the correction as the articles spell it (بوتين, not another spelling that stems alike).
     const spelled = found.hits[0]
-      ? tokenize(found.hits[0].plain).find((t) => t.term === analyzeWord(best!.variant) && editDistanceIsOne(t.normalized, best!.word))
+      ? tokenize(found.hits[0].plain).find(
+          (t) => t.term === analyzeWord(best!.variant) && editDistanceIsOne(t.normalized, best!.word),
+        )
       : undefined;
     const q = replaceWord(req.q, best.word, spelled?.normalized ?? best.variant);
     const { total } = await index.search(parseQuery(q, { prefixLast: true }).match, filters, 1, 0);
@@ -173,7 +186,8 @@ export function oneEditVariants(word: string): Set<string> {
   const arabic = /[\u0600-\u06FF]/.test(word);
   const letters = ALPHABET.filter((c) => /[\u0600-\u06FF]/.test(c) === arabic);
   const out = new Set<string>();
-  const at = (i: number, insert: string[], skip: number) => [...chars.slice(0, i), ...insert, ...chars.slice(i + skip)].join('');
+  const at = (i: number, insert: string[], skip: number) =>
+    [...chars.slice(0, i), ...insert, ...chars.slice(i + skip)].join('');
   for (let i = 0; i < chars.length; i++) for (const c of letters) out.add(at(i, [c], 1));
   for (let i = 0; i + 1 < chars.length; i++) out.add(at(i, [chars[i + 1]!, chars[i]!], 2));
   for (let i = 0; i < chars.length; i++) out.add(at(i, [], 1));

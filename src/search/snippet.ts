@@ -11,7 +11,9 @@ const WINDOW_WORDS = 32;
 export function snippet(plain: string, highlight: { terms: Set<string>; prefix?: string }): string {
   const tokens = tokenize(plain);
   if (!tokens.length) return '';
-  const hit = tokens.map((t) => highlight.terms.has(t.term) || (highlight.prefix !== undefined && t.term.startsWith(highlight.prefix)));
+  const hit = tokens.map(
+    (t) => highlight.terms.has(t.term) || (highlight.prefix !== undefined && t.term.startsWith(highlight.prefix)),
+  );
   let best = 0;
   let bestCount = -1;
   let count = 0;

@@ -12,7 +12,14 @@ import {
 } from './search-index.js';
 
 /** tsvector weight label per field: title A; tags, category, author B; excerpt C; body D. */
-const LABEL: Record<(typeof FIELDS)[number], string> = { title: 'A', tags: 'B', category: 'B', author: 'B', excerpt: 'C', body: 'D' };
+const LABEL: Record<(typeof FIELDS)[number], string> = {
+  title: 'A',
+  tags: 'B',
+  category: 'B',
+  author: 'B',
+  excerpt: 'C',
+  body: 'D',
+};
 const MAX_POSITION = 16383;
 
 /** A tsvector literal built from terms with positions, so PostgreSQL's text parser never splits Arabic words. */
@@ -32,13 +39,12 @@ export function tsvectorLiteral(doc: IndexedDocument): string {
 }
 
 export function tsqueryLiteral(m: MatchExpression): string {
-  const parts = [
+  const positive = [
     ...m.terms.map((t) => `'${safeTerm(t)}'`),
     ...m.phrases.map((p) => `(${p.map((t) => `'${safeTerm(t)}'`).join(' <-> ')})`),
     ...(m.prefix ? [`'${safeTerm(m.prefix)}':*`] : []),
-    ...m.excluded.map((x) => `!'${safeTerm(x)}'`),
-  ];
-  return parts.join(' & ');
+  ].join(m.mode === 'any' ? ' | ' : ' & ');
+  return [`(${positive})`, ...m.excluded.map((x) => `!'${safeTerm(x)}'`)].join(' & ');
 }
 
 /**
@@ -66,14 +72,17 @@ export class PostgresSearchIndex implements SearchIndex {
   }
 
   private async phraseHits(query: string): Promise<number> {
-    const r = await sql<{ n: number }>`SELECT count(*) AS n FROM search_documents WHERE tsv @@ ${query}::tsquery`.execute(this.q);
+    const r = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM search_documents WHERE tsv @@ ${query}::tsquery`.execute(this.q);
     return Number(r.rows[0]?.n ?? 0);
   }
 
   async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number) {
-    const stats = await sql<{ n: number; avgdl: number | null }>`SELECT count(*) AS n, avg(ntok)::float8 AS avgdl FROM search_documents`.execute(
-      this.q,
-    );
+    const stats = await sql<{
+      n: number;
+      avgdl: number | null;
+    }>`SELECT count(*) AS n, avg(ntok)::float8 AS avgdl FROM search_documents`.execute(this.q);
     const N = Number(stats.rows[0]?.n ?? 0);
     const avgdl = Number(stats.rows[0]?.avgdl ?? 1) || 1;
 
@@ -120,7 +129,9 @@ export class PostgresSearchIndex implements SearchIndex {
       WHERE ${where}
       ORDER BY score DESC, a.published_at DESC, a.id DESC
       LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
-    const count = await sql<{ n: number }>`SELECT count(*) AS n FROM search_documents d JOIN articles a ON a.id = d.article_id WHERE ${where}`.execute(
+    const count = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM search_documents d JOIN articles a ON a.id = d.article_id WHERE ${where}`.execute(
       this.q,
     );
     const hits: SearchHit[] = rows.rows.map((r) => ({ articleId: r.id, score: Number(r.score), plain: r.plain }));

@@ -31,12 +31,17 @@ export const RANKING = {
   freshnessHalfLifeDays: 30,
 } as const;
 
-/** What must match: every required term and phrase, the prefix (if any), none of the excluded terms. */
+/**
+ * What must match: every term, phrase and the prefix (`all`, the default), or
+ * at least one of them (`any`, the fallback when all finds nothing); never an
+ * excluded term.
+ */
 export interface MatchExpression {
   terms: string[];
   phrases: string[][];
   prefix?: string;
   excluded: string[];
+  mode?: 'all' | 'any';
 }
 
 export interface SearchFilters {
@@ -59,7 +64,12 @@ export interface SearchHit {
 export interface SearchIndex {
   upsert(articleId: number, doc: IndexedDocument): Promise<void>;
   remove(articleId: number): Promise<void>;
-  search(match: MatchExpression, filters: SearchFilters, limit: number, offset: number): Promise<{ hits: SearchHit[]; total: number }>;
+  search(
+    match: MatchExpression,
+    filters: SearchFilters,
+    limit: number,
+    offset: number,
+  ): Promise<{ hits: SearchHit[]; total: number }>;
   /** How many documents contain each of these terms; absent terms are left out. */
   documentFrequencies(terms: string[]): Promise<Map<string, number>>;
 }

@@ -19,7 +19,7 @@ export function fts5Match(m: MatchExpression): string {
     ...m.phrases.map((p) => `"${p.map(safeTerm).join(' ')}"`),
     ...(m.prefix ? [`"${safeTerm(m.prefix)}" *`] : []),
   ];
-  let expr = parts.join(' AND ');
+  let expr = parts.join(m.mode === 'any' ? ' OR ' : ' AND ');
   for (const x of m.excluded) expr = `(${expr}) NOT "${safeTerm(x)}"`;
   return expr;
 }
@@ -31,7 +31,9 @@ export class SqliteSearchIndex implements SearchIndex {
     await this.remove(articleId);
     const [title, excerpt, body, tags, category, author] = FIELDS.map((f) => doc[f].join(' '));
     await sql`INSERT INTO search_fts (rowid, title, excerpt, body, tags, category, author, plain)
-      VALUES (${articleId}, ${title}, ${excerpt}, ${body}, ${tags}, ${category}, ${author}, ${doc.plain})`.execute(this.q);
+      VALUES (${articleId}, ${title}, ${excerpt}, ${body}, ${tags}, ${category}, ${author}, ${doc.plain})`.execute(
+      this.q,
+    );
   }
 
   async remove(articleId: number): Promise<void> {
@@ -46,29 +48,32 @@ export class SqliteSearchIndex implements SearchIndex {
       ${f.tagId !== undefined ? sql`AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag_id = ${f.tagId})` : sql``}
       ${f.from ? sql`AND a.published_at >= ${f.from}` : sql``}
       ${f.to ? sql`AND a.published_at < ${f.to}` : sql``}`;
-    // bm25() is negative (lower is better); one weight per column, 0 for the unindexed plain text.
+    // CROSS JOIN keeps the full-text match as the outer loop: SQLite otherwise may walk `articles` and run the
+    // MATCH once per row. bm25() is negative (lower is better); one weight per column, 0 for the unindexed text.
     const score = sql`(-bm25(search_fts, ${W.title}, ${W.excerpt}, ${W.body}, ${W.tags}, ${W.category}, ${W.author}, 0.0)
       * (1.0 + ${RANKING.freshnessBoost} / (1.0 + MAX(0.0, julianday(${f.now}) - julianday(a.published_at)) / ${RANKING.freshnessHalfLifeDays})))`;
     const rows = await sql<{ id: number; score: number; plain: string }>`
       SELECT a.id AS id, ${score} AS score, f.plain AS plain
-      FROM search_fts f JOIN articles a ON a.id = f.rowid
+      FROM search_fts f CROSS JOIN articles a ON a.id = f.rowid
       WHERE ${where}
       ORDER BY score DESC, a.published_at DESC, a.id DESC
       LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
-    const count = await sql<{ n: number }>`SELECT count(*) AS n FROM search_fts f JOIN articles a ON a.id = f.rowid WHERE ${where}`.execute(
-      this.q,
-    );
+    const count = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM search_fts f CROSS JOIN articles a ON a.id = f.rowid WHERE ${where}`.execute(this.q);
     const hits: SearchHit[] = rows.rows.map((r) => ({ articleId: r.id, score: r.score, plain: r.plain }));
     return { hits, total: Number(count.rows[0]?.n ?? 0) };
   }
 
   async documentFrequencies(terms: string[]): Promise<Map<string, number>> {
+    // One equality lookup per term: fts5vocab answers `term = ?` from the index, but a long IN list makes it
+    // walk the whole vocabulary.
     const out = new Map<string, number>();
-    if (!terms.length) return out;
-    const rows = await sql<{ term: string; doc: number }>`SELECT term, doc FROM search_vocab WHERE term IN (${sql.join(terms)})`.execute(
-      this.q,
-    );
-    for (const r of rows.rows) out.set(r.term, Number(r.doc));
+    for (const term of new Set(terms)) {
+      const r = await sql<{ doc: number }>`SELECT doc FROM search_vocab WHERE term = ${term}`.execute(this.q);
+      const n = Number(r.rows[0]?.doc ?? 0);
+      if (n > 0) out.set(term, n);
+    }
     return out;
   }
 }

@@ -209,7 +209,7 @@ export interface SearchView {
   total: number;
   page: number;
   pages: number;
-  notices: ('empty_query' | 'nothing_searchable' | 'truncated')[];
+  notices: ('empty_query' | 'nothing_searchable' | 'truncated' | 'partial_match')[];
   suggestion?: { q: string; total: number };
   filters: { category?: string; from?: string; to?: string };
   categories: { slug: string; name: string }[];
@@ -218,7 +218,13 @@ export interface SearchView {
 export function searchPage(ctx: ViewContext, v: SearchView): SafeHtml {
   const { t, fmt } = ctx;
   const notice = (n: SearchView['notices'][number]) =>
-    n === 'empty_query' ? t.emptyQuery : n === 'nothing_searchable' ? t.nothingSearchable : t.truncated;
+    n === 'empty_query'
+      ? t.emptyQuery
+      : n === 'nothing_searchable'
+        ? t.nothingSearchable
+        : n === 'partial_match'
+          ? t.partialMatch
+          : t.truncated;
   const params = { q: v.q, category: v.filters.category, from: v.filters.from, to: v.filters.to };
   return html`<header class="archive-head"><div>
 <h1>${v.q.trim() ? t.searchTitle(v.q.slice(0, 100)) : t.search}</h1>

@@ -39,7 +39,9 @@
     timer = setTimeout(function () {
       var mine = ++latest;
       fetch('/api/v1/search?limit=5&q=' + encodeURIComponent(q))
-        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (r) {
+          return r.ok ? r.json() : { results: [] };
+        })
         .then(function (data) {
           if (mine !== latest) return;
           list.textContent = '';
@@ -66,9 +68,18 @@
   list.addEventListener('keydown', function (e) {
     var links = Array.prototype.slice.call(list.querySelectorAll('a'));
     var i = links.indexOf(document.activeElement);
-    if (e.key === 'ArrowDown' && i < links.length - 1) { e.preventDefault(); links[i + 1].focus(); }
-    if (e.key === 'ArrowUp') { e.preventDefault(); (i > 0 ? links[i - 1] : input).focus(); }
-    if (e.key === 'Escape') { clear(); input.focus(); }
+    if (e.key === 'ArrowDown' && i < links.length - 1) {
+      e.preventDefault();
+      links[i + 1].focus();
+    }
+    if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      (i > 0 ? links[i - 1] : input).focus();
+    }
+    if (e.key === 'Escape') {
+      clear();
+      input.focus();
+    }
   });
   document.addEventListener('click', function (e) {
     if (!input.form.contains(e.target)) clear();
