@@ -152,6 +152,28 @@ describe('the reading site in Chromium', () => {
     assert.deepEqual(errors, [], 'no CSP violation from our own markup');
   });
 
+  test('search: the header box works without JavaScript, marks the words, and the results page passes axe', async () => {
+    const { page } = await open('/', { javaScript: false });
+    await page.fill('#site-search', 'مكافحه الوباء');
+    await Promise.all([page.waitForURL(/\/search\?q=/), page.press('#site-search', 'Enter')]);
+    assert.equal((await page.locator('.result h2').first().innerText()).trim(), SEED_ARTICLE.title);
+    assert.deepEqual(await page.locator('.result mark').allInnerTexts(), ['مكافحة', 'الوباء']);
+    assert.equal(await page.inputValue('#site-search'), 'مكافحه الوباء', 'the box keeps the query');
+    const a11y = await open(`/search?q=${encodeURIComponent('روسيا')}`, { axe: true });
+    const violations = await axeViolations(a11y.page);
+    assert.equal(violations.length, 0, `search page:\n${describeViolations(violations)}`);
+  });
+
+  test('search: suggestions appear as you type, under the page Content-Security-Policy', async () => {
+    const { page } = await open(articlePath);
+    await page.locator('#site-search').pressSequentially('شنغ', { delay: 30 });
+    const first = page.locator('#search-suggestions a').first();
+    await first.waitFor({ state: 'visible', timeout: 5000 });
+    assert.equal((await first.innerText()).trim(), SEED_ARTICLE.title);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), SEED_ARTICLE.title);
+  });
+
   test('the toggle is hidden and harmless without JavaScript; a skip link leads to the content', async () => {
     const { page } = await open(articlePath, { javaScript: false });
     assert.equal(await page.locator('[data-theme-toggle]').isVisible(), false);
