@@ -142,8 +142,10 @@ export class SearchService {
   ): Promise<{ q: string; total: number } | undefined> {
     const index = searchIndexFor(this.db);
     let best: { word: string; variant: string; df: number } | undefined;
-    for (const word of query.words.slice(0, 3)) {
-      if ([...word].length < 3 || [...word].length > 20) continue;
+    // Only words the index has never seen can be misspelled; a known word is left as typed.
+    const candidates = query.words.slice(0, 5).filter((w) => [...w].length >= 3 && [...w].length <= 20);
+    const known = await index.documentFrequencies(candidates.map((w) => analyzeWord(w)));
+    for (const word of candidates.filter((w) => !known.has(analyzeWord(w))).slice(0, 2)) {
       // Several spellings can share a term; the first generated (the closest-looking edit) names it.
       const variants = new Map<string, string>();
       for (const v of oneEditVariants(word)) {
