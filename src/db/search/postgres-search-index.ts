@@ -7,6 +7,7 @@ import {
   type SearchFilters,
   type SearchHit,
   type SearchIndex,
+  publishedArticleFilters,
   safeTerm,
   weightedFrequencies,
 } from './search-index.js';
@@ -118,11 +119,7 @@ export class PostgresSearchIndex implements SearchIndex {
     const age = sql`greatest(0.0, extract(epoch FROM (${f.now}::timestamptz - a.published_at::timestamptz)) / 86400.0)`;
     const score = sql`((${bm25}) * (1.0 + ${RANKING.freshnessBoost} / (1.0 + ${age} / ${RANKING.freshnessHalfLifeDays})))`;
     const where = sql`d.tsv @@ ${tsqueryLiteral(m)}::tsquery AND a.status = 'published' AND a.published_at <= ${f.now}
-      ${f.categoryIds ? sql`AND a.category_id IN (${sql.join(f.categoryIds)})` : sql``}
-      ${f.authorId !== undefined ? sql`AND a.author_id = ${f.authorId}` : sql``}
-      ${f.tagId !== undefined ? sql`AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag_id = ${f.tagId})` : sql``}
-      ${f.from ? sql`AND a.published_at >= ${f.from}` : sql``}
-      ${f.to ? sql`AND a.published_at < ${f.to}` : sql``}`;
+      ${publishedArticleFilters(f)}`;
     const rows = await sql<{ id: number; score: number; plain: string }>`
       SELECT a.id AS id, ${score} AS score, d.plain AS plain
       FROM search_documents d JOIN articles a ON a.id = d.article_id

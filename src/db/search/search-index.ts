@@ -1,3 +1,5 @@
+import { type RawBuilder, sql } from 'kysely';
+
 /**
  * The search index behind one interface, with an implementation per dialect:
  * SQLite FTS5, PostgreSQL tsvector + GIN. Both rank with the same BM25 (the
@@ -91,4 +93,13 @@ export function weightedFrequencies(doc: IndexedDocument): { tf: Record<string, 
     }
   }
   return { tf, ntok };
+}
+
+/** The conditions on the joined `articles a` row that both dialects share: filters beyond the text match. */
+export function publishedArticleFilters(f: SearchFilters): RawBuilder<unknown> {
+  return sql`${f.categoryIds ? sql`AND a.category_id IN (${sql.join(f.categoryIds)})` : sql``}
+    ${f.authorId !== undefined ? sql`AND a.author_id = ${f.authorId}` : sql``}
+    ${f.tagId !== undefined ? sql`AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag_id = ${f.tagId})` : sql``}
+    ${f.from ? sql`AND a.published_at >= ${f.from}` : sql``}
+    ${f.to ? sql`AND a.published_at < ${f.to}` : sql``}`;
 }

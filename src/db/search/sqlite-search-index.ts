@@ -7,6 +7,7 @@ import {
   type SearchFilters,
   type SearchHit,
   type SearchIndex,
+  publishedArticleFilters,
   safeTerm,
 } from './search-index.js';
 
@@ -43,11 +44,7 @@ export class SqliteSearchIndex implements SearchIndex {
   async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number) {
     const match = fts5Match(m);
     const where = sql`search_fts MATCH ${match} AND a.status = 'published' AND a.published_at <= ${f.now}
-      ${f.categoryIds ? sql`AND a.category_id IN (${sql.join(f.categoryIds)})` : sql``}
-      ${f.authorId !== undefined ? sql`AND a.author_id = ${f.authorId}` : sql``}
-      ${f.tagId !== undefined ? sql`AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag_id = ${f.tagId})` : sql``}
-      ${f.from ? sql`AND a.published_at >= ${f.from}` : sql``}
-      ${f.to ? sql`AND a.published_at < ${f.to}` : sql``}`;
+      ${publishedArticleFilters(f)}`;
     // CROSS JOIN keeps the full-text match as the outer loop: SQLite otherwise may walk `articles` and run the
     // MATCH once per row. bm25() is negative (lower is better); one weight per column, 0 for the unindexed text.
     const score = sql`(-bm25(search_fts, ${W.title}, ${W.excerpt}, ${W.body}, ${W.tags}, ${W.category}, ${W.author}, 0.0)
