@@ -73,6 +73,9 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_SIZE ?? 10) });
+  // An idle connection can be cut by the server (restart, failover, a dropped database). Without a listener that
+  // error would crash the process; the pool drops the client and the next query opens a new one.
+  pool.on('error', () => {});
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
