@@ -14,7 +14,6 @@ export interface Messages {
   breaking: string;
   latest: string;
   mostRead: string;
-  readMore: string;
   by: string;
   publishedOn: string;
   updatedOn: string;
@@ -47,8 +46,6 @@ export interface Messages {
   serverErrorText: string;
   backHome: string;
   toggleTheme: string;
-  darkMode: string;
-  lightMode: string;
   footerNav: string;
   search: string;
   searchLabel: string;
@@ -76,7 +73,6 @@ const ar: Messages = {
   breaking: 'عاجل',
   latest: 'آخر الأخبار',
   mostRead: 'الأكثر قراءة',
-  readMore: 'اقرأ المزيد',
   by: 'بقلم',
   publishedOn: 'نُشر في',
   updatedOn: 'آخر تحديث',
@@ -123,8 +119,6 @@ const ar: Messages = {
   serverErrorText: 'عذراً، حدث خطأ غير متوقع من جهتنا. حاول مرة أخرى بعد قليل.',
   backHome: 'العودة إلى الصفحة الرئيسية',
   toggleTheme: 'تبديل المظهر الداكن',
-  darkMode: 'داكن',
-  lightMode: 'فاتح',
   footerNav: 'روابط الموقع',
   search: 'بحث',
   searchLabel: 'ابحث في المجلة',
@@ -159,7 +153,6 @@ const en: Messages = {
   breaking: 'Breaking',
   latest: 'Latest news',
   mostRead: 'Most read',
-  readMore: 'Read more',
   by: 'By',
   publishedOn: 'Published',
   updatedOn: 'Updated',
@@ -192,8 +185,6 @@ const en: Messages = {
   serverErrorText: 'Sorry, something went wrong on our side. Please try again in a moment.',
   backHome: 'Back to the home page',
   toggleTheme: 'Toggle dark mode',
-  darkMode: 'Dark',
-  lightMode: 'Light',
   footerNav: 'Site links',
   search: 'Search',
   searchLabel: 'Search the magazine',
