@@ -5,6 +5,8 @@ import type { MatchExpression } from '../db/search/index.js';
 export const MAX_QUERY_CHARS = 300;
 const MAX_TERMS = 16;
 const MIN_PREFIX_CHARS = 2;
+/** Stop words as terms, computed once. */
+const STOP_TERMS: ReadonlySet<string> = new Set([...STOP_WORDS].map((w) => analyze(w)[0]!));
 
 export interface ParsedQuery {
   match: MatchExpression;
@@ -65,10 +67,9 @@ export function parseQuery(input: string, opts: { prefixLast?: boolean } = {}): 
   });
 
   // Stop words are dropped from the required terms unless nothing else would be left.
-  const stop = new Set([...STOP_WORDS].map((w) => analyze(w)[0]));
-  const meaningful = terms.filter((t) => !stop.has(t));
+  const meaningful = terms.filter((t) => !STOP_TERMS.has(t));
   let required = meaningful.length || phrases.length || prefix ? meaningful : terms;
-  if (prefix && stop.has(prefix) && (required.length || phrases.length)) prefix = undefined;
+  if (prefix && STOP_TERMS.has(prefix) && (required.length || phrases.length)) prefix = undefined;
 
   required = [...new Set(required)].slice(0, MAX_TERMS);
   const match: MatchExpression = {
