@@ -38,6 +38,8 @@ export interface ArticleInput {
   seoTitle?: string;
   seoDescription?: string;
   sourceId?: string;
+  /** Update this article rather than create one (the editor). */
+  articleId?: number;
 }
 
 const MAX_TITLE = 300;
@@ -127,9 +129,11 @@ export async function saveArticle(q: Q, input: ArticleInput): Promise<number> {
     word_count: countWords(text),
   };
 
-  const existing = input.sourceId
-    ? await q.selectFrom('articles').select(['id', 'slug']).where('source_id', '=', input.sourceId).executeTakeFirst()
-    : undefined;
+  const existing = input.articleId
+    ? await q.selectFrom('articles').select(['id', 'slug']).where('id', '=', input.articleId).executeTakeFirst()
+    : input.sourceId
+      ? await q.selectFrom('articles').select(['id', 'slug']).where('source_id', '=', input.sourceId).executeTakeFirst()
+      : undefined;
 
   let id: number;
   if (existing) {

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Dialect } from './dialect.js';
 import * as m001 from './migrations/001-content.js';
 import * as m002 from './migrations/002-search.js';
+import * as m003 from './migrations/003-newsroom.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -11,6 +12,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-content': m001,
   '002-search': m002,
+  '003-newsroom': m003,
 };
 
 class InCodeProvider implements MigrationProvider {

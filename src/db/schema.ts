@@ -16,6 +16,11 @@ export interface Schema {
   article_views: ArticleViewsTable;
   pages: PagesTable;
   redirects: RedirectsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  auth_throttle: AuthThrottleTable;
+  password_resets: PasswordResetsTable;
+  article_revisions: ArticleRevisionsTable;
 }
 
 export interface SettingsTable {
@@ -61,7 +66,8 @@ export interface MediaTable {
   created_at: string;
 }
 
-export type ArticleStatus = 'draft' | 'scheduled' | 'published';
+/** draft → pending (review) → scheduled → published; unpublishing returns to draft. */
+export type ArticleStatus = 'draft' | 'pending' | 'scheduled' | 'published';
 
 export interface ArticlesTable {
   id: Generated<number>;
@@ -113,6 +119,66 @@ export interface RedirectsTable {
   status_code: number;
 }
 
+export type Role = 'administrator' | 'editor' | 'author' | 'contributor';
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  role: Role;
+  /** `scrypt$N$r$p$salt$hash` (base64url). */
+  password_hash: string;
+  /** The public profile under which this person's articles appear. */
+  author_id: number;
+  locale: 'ar' | 'en';
+  /** Base32 TOTP secret when two-factor sign-in is on. */
+  totp_secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  verified: number;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  user_agent: string;
+}
+
+export interface AuthThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ArticleRevisionsTable {
+  id: Generated<number>;
+  article_id: number;
+  user_id: number | null;
+  created_at: string;
+  status: ArticleStatus;
+  title: string;
+  excerpt: string;
+  body_html: string;
+  note: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type RevisionRow = Selectable<ArticleRevisionsTable>;
 export type ArticleRow = Selectable<ArticlesTable>;
 export type NewArticleRow = Insertable<ArticlesTable>;
 export type ArticleUpdate = Updateable<ArticlesTable>;

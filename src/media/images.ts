@@ -60,31 +60,47 @@ export async function storeImage(
     written.push(abs);
   };
 
+  // Everything is encoded in memory first: a file that sharp cannot decode fully
+  // (a truncated or corrupted image) is refused before anything touches the disk.
+  const files: { path: string; data: Buffer }[] = [];
+  const variants: MediaVariant[] = [];
+  let width: number;
+  let height: number;
   try {
     const animated = (info.pages ?? 1) > 1;
-    const base = sharp(bytes, { animated }).rotate();
+    const base = sharp(bytes, { animated, failOn: 'truncated' }).rotate();
     const original = await base
       .clone()
       .toFormat(info.format as keyof FormatEnum)
       .toBuffer({ resolveWithObject: true });
-    await write(originalPath, original.data);
-
-    const variants: MediaVariant[] = [];
-    for (const width of VARIANT_WIDTHS) {
-      if (width >= original.info.width) break;
-      const out = await base.clone().resize({ width }).webp({ quality: 78 }).toBuffer({ resolveWithObject: true });
-      const path = `${folder}/${stem}-${width}.webp`;
-      await write(path, out.data);
+    files.push({ path: originalPath, data: original.data });
+    width = original.info.width;
+    height = original.info.height;
+    for (const w of VARIANT_WIDTHS) {
+      if (w >= original.info.width) break;
+      const out = await base.clone().resize({ width: w }).webp({ quality: 78 }).toBuffer({ resolveWithObject: true });
+      const path = `${folder}/${stem}-${w}.webp`;
+      files.push({ path, data: out.data });
       variants.push({ width: out.info.width, height: out.info.height, path });
     }
+  } catch {
+    throw new AppError(
+      'CORRUPT_IMAGE',
+      422,
+      'تعذّرت قراءة الصورة: يبدو الملف تالفاً أو ناقصاً.',
+      'The image could not be read: the file seems damaged or incomplete.',
+    );
+  }
 
+  try {
+    for (const f of files) await write(f.path, f.data);
     const row = await q
       .insertInto('media')
       .values({
         path: originalPath,
         mime: format.mime,
-        width: original.info.width,
-        height: original.info.height,
+        width,
+        height,
         alt: meta.alt,
         caption: meta.caption ?? '',
         variants: JSON.stringify(variants),

@@ -21,3 +21,8 @@ export const notFound = (what = 'Resource') =>
 
 export const badRequest = (field: string, messageAr: string, messageEn: string) =>
   new AppError('INVALID_INPUT', 400, messageAr, messageEn, field);
+
+export const forbidden = () =>
+  new AppError('FORBIDDEN', 403, 'ليست لديك صلاحية لهذا الإجراء.', 'You are not allowed to do this.');
+
+export const unauthenticated = () => new AppError('UNAUTHENTICATED', 401, 'يلزم تسجيل الدخول.', 'Please sign in.');

@@ -1,0 +1,348 @@
+import type { Kysely } from 'kysely';
+import { type Actor, allowedStatuses, can, canEditArticle } from '../accounts/roles.js';
+import type { DB } from '../db/database.js';
+import type { ArticleRow, ArticleStatus, RevisionRow, Schema } from '../db/schema.js';
+import { AppError, badRequest, forbidden, notFound } from '../shared/errors.js';
+import { bumpContentVersion, saveArticle } from './service.js';
+import { reindexArticle } from '../search/indexer.js';
+
+type Q = Kysely<Schema>;
+
+/** What the editor submits. Times are ISO UTC (the HTTP layer converts the site's wall-clock time). */
+export interface DraftInput {
+  title: string;
+  slug?: string;
+  excerpt?: string;
+  bodyHtml: string;
+  categoryId: number;
+  tagNames?: string[];
+  featuredMediaId?: number | null;
+  featured?: boolean;
+  breaking?: boolean;
+  seoTitle?: string;
+  seoDescription?: string;
+  /** Editors may credit someone else. */
+  authorId?: number;
+}
+
+/** What the save asks for: keep as a draft, submit for review, schedule, publish, or take back to draft. */
+export type EditorialAction = 'save' | 'submit' | 'schedule' | 'publish' | 'unpublish';
+
+const LIMITS = { excerpt: 1000, seoTitle: 200, seoDescription: 400, tags: 30, body: 2_000_000 };
+
+/**
+ * The newsroom's write rules: who may do what to which article, the workflow
+ * (draft → pending review → scheduled → published, and back), a revision for
+ * every save, and the scheduler's exactly-once publishing. The admin's HTTP
+ * handlers only translate forms into these calls.
+ */
+export class Editorial {
+  constructor(
+    private readonly db: DB,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  async article(id: number): Promise<ArticleRow> {
+    const row = await this.db.selectFrom('articles').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('Article');
+    return row;
+  }
+
+  async articleFor(actor: Actor, id: number): Promise<ArticleRow> {
+    const row = await this.article(id);
+    if (!canEditArticle(actor, row)) throw forbidden();
+    return row;
+  }
+
+  /**
+   * Creates (no `id`) or saves an article and applies the action. The status
+   * that results must be one the actor's role may set; a scheduled time must
+   * be in the future. Returns the article id.
+   */
+  async save(
+    actor: Actor,
+    id: number | undefined,
+    input: DraftInput,
+    action: EditorialAction,
+    publishAt?: string,
+    /** The `updated_at` the editor loaded; a newer one means someone else saved meanwhile. */
+    expectedUpdatedAt?: string,
+  ): Promise<number> {
+    const current = id === undefined ? undefined : await this.articleFor(actor, id);
+    if (current && expectedUpdatedAt && current.updated_at !== expectedUpdatedAt) throw staleEdit();
+    this.validate(input);
+    const status = this.nextStatus(current?.status ?? 'draft', action);
+    if (!allowedStatuses(actor).includes(status) || (action === 'unpublish' && !can(actor, 'publish_articles')))
+      throw forbidden();
+
+    let publishedAt = current?.published_at ?? null;
+    if (status === 'scheduled') {
+      if (!publishAt || Date.parse(publishAt) <= this.now())
+        throw badRequest('publish_at', 'اختر موعداً للنشر في المستقبل.', 'Choose a publishing time in the future.');
+      publishedAt = publishAt;
+    } else if (status === 'published' && (!publishedAt || current?.status !== 'published')) {
+      publishedAt = this.iso();
+    } else if (status === 'draft' || status === 'pending') {
+      publishedAt = null;
+    }
+    if (status === 'published' || status === 'scheduled') await this.requireAltText(input);
+
+    const authorId =
+      input.authorId !== undefined && can(actor, 'edit_others_articles')
+        ? input.authorId
+        : (current?.author_id ?? actor.authorId);
+    // Front-page flags are an editor's call; others keep what the article had.
+    const flags = can(actor, 'edit_others_articles')
+      ? { featured: input.featured, breaking: input.breaking }
+      : { featured: Boolean(current?.featured), breaking: Boolean(current?.breaking) };
+
+    return this.db.transaction().execute(async (trx) => {
+      await this.requireReferences(trx, input, authorId);
+      const savedId = await saveArticle(trx, {
+        articleId: current?.id,
+        title: input.title,
+        slug: input.slug || undefined,
+        excerpt: input.excerpt,
+        bodyHtml: input.bodyHtml,
+        status,
+        publishedAt,
+        authorId,
+        categoryId: input.categoryId,
+        tagNames: input.tagNames ?? [],
+        featuredMediaId: input.featuredMediaId ?? null,
+        ...flags,
+        seoTitle: input.seoTitle,
+        seoDescription: input.seoDescription,
+      });
+      await this.recordRevision(trx, savedId, actor.id, action === 'save' ? '' : action);
+      return savedId;
+    });
+  }
+
+  private nextStatus(current: ArticleStatus, action: EditorialAction): ArticleStatus {
+    switch (action) {
+      case 'save':
+        return current;
+      case 'submit':
+        return current === 'published' || current === 'scheduled' ? current : 'pending';
+      case 'schedule':
+        return 'scheduled';
+      case 'publish':
+        return 'published';
+      case 'unpublish':
+        return 'draft';
+    }
+  }
+
+  private validate(input: DraftInput): void {
+    if (!input.title.trim()) throw badRequest('title', 'العنوان مطلوب.', 'A title is required.');
+    if ((input.excerpt ?? '').length > LIMITS.excerpt)
+      throw badRequest(
+        'excerpt',
+        'المقتطف أطول من المسموح.',
+        `The excerpt is longer than ${LIMITS.excerpt} characters.`,
+      );
+    if ((input.seoTitle ?? '').length > LIMITS.seoTitle)
+      throw badRequest('seo_title', 'عنوان محركات البحث طويل جداً.', 'The SEO title is too long.');
+    if ((input.seoDescription ?? '').length > LIMITS.seoDescription)
+      throw badRequest('seo_description', 'وصف محركات البحث طويل جداً.', 'The SEO description is too long.');
+    if ((input.tagNames ?? []).length > LIMITS.tags)
+      throw badRequest('tags', 'عدد الوسوم كبير جداً.', `At most ${LIMITS.tags} tags.`);
+    if (input.bodyHtml.length > LIMITS.body)
+      throw badRequest('body', 'نص المقال أطول من المسموح.', 'The article body is too long.');
+    if (!Number.isInteger(input.categoryId) || input.categoryId <= 0)
+      throw badRequest('category', 'اختر قسماً.', 'Choose a section.');
+  }
+
+  private async requireReferences(q: Q, input: DraftInput, authorId: number): Promise<void> {
+    const category = await q
+      .selectFrom('categories')
+      .select('id')
+      .where('id', '=', input.categoryId)
+      .executeTakeFirst();
+    if (!category) throw badRequest('category', 'القسم غير موجود.', 'The section does not exist.');
+    const author = await q.selectFrom('authors').select('id').where('id', '=', authorId).executeTakeFirst();
+    if (!author) throw badRequest('author', 'الكاتب غير موجود.', 'The author does not exist.');
+    if (input.featuredMediaId) {
+      const media = await q.selectFrom('media').select('id').where('id', '=', input.featuredMediaId).executeTakeFirst();
+      if (!media) throw badRequest('featured_media', 'الصورة غير موجودة.', 'The image does not exist.');
+    }
+  }
+
+  /** Published images must describe themselves: the featured image's alt text and every body image's `alt`. */
+  private async requireAltText(input: DraftInput): Promise<void> {
+    if (input.featuredMediaId) {
+      const media = await this.db
+        .selectFrom('media')
+        .select('alt')
+        .where('id', '=', input.featuredMediaId)
+        .executeTakeFirst();
+      if (media && !media.alt.trim())
+        throw badRequest(
+          'featured_media',
+          'أضف نصاً بديلاً للصورة البارزة قبل النشر (من مكتبة الوسائط).',
+          'Add alt text to the featured image before publishing (in the media library).',
+        );
+    }
+    for (const img of input.bodyHtml.match(/<img\b[^>]*>/gi) ?? []) {
+      const alt = /\balt\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(img);
+      if (!alt || !(alt[2] ?? alt[3] ?? alt[4] ?? '').trim())
+        throw badRequest(
+          'body',
+          'لكل صورة في المقال نص بديل يصفها؛ أضفه قبل النشر.',
+          'Every image in the article needs alt text before publishing.',
+        );
+    }
+  }
+
+  private async recordRevision(q: Q, articleId: number, userId: number | null, note: string): Promise<void> {
+    const a = await q
+      .selectFrom('articles')
+      .select(['status', 'title', 'excerpt', 'body_html'])
+      .where('id', '=', articleId)
+      .executeTakeFirstOrThrow();
+    await q
+      .insertInto('article_revisions')
+      .values({ article_id: articleId, user_id: userId, created_at: this.iso(), note, ...a })
+      .execute();
+  }
+
+  revisions(articleId: number): Promise<(RevisionRow & { user_name: string | null })[]> {
+    return this.db
+      .selectFrom('article_revisions as r')
+      .leftJoin('users as u', 'u.id', 'r.user_id')
+      .selectAll('r')
+      .select('u.name as user_name')
+      .where('r.article_id', '=', articleId)
+      .orderBy('r.id', 'desc')
+      .execute();
+  }
+
+  async revision(articleId: number, revisionId: number): Promise<RevisionRow> {
+    const row = await this.db
+      .selectFrom('article_revisions')
+      .selectAll()
+      .where('article_id', '=', articleId)
+      .where('id', '=', revisionId)
+      .executeTakeFirst();
+    if (!row) throw notFound('Revision');
+    return row;
+  }
+
+  /** Brings back a revision's title, excerpt and body as a new save (itself a revision); the status stays. */
+  async restore(actor: Actor, articleId: number, revisionId: number): Promise<void> {
+    const article = await this.articleFor(actor, articleId);
+    const rev = await this.revision(articleId, revisionId);
+    const tags = await this.db
+      .selectFrom('article_tags as at')
+      .innerJoin('tags as t', 't.id', 'at.tag_id')
+      .where('at.article_id', '=', articleId)
+      .select('t.name')
+      .execute();
+    await this.save(
+      actor,
+      articleId,
+      {
+        title: rev.title,
+        excerpt: rev.excerpt,
+        bodyHtml: rev.body_html,
+        categoryId: article.category_id,
+        tagNames: tags.map((t) => t.name),
+        featuredMediaId: article.featured_media_id,
+        featured: Boolean(article.featured),
+        breaking: Boolean(article.breaking),
+        seoTitle: article.seo_title,
+        seoDescription: article.seo_description,
+      },
+      'save',
+    );
+  }
+
+  async remove(actor: Actor, articleId: number): Promise<void> {
+    const article = await this.articleFor(actor, articleId);
+    if (article.status === 'published' && !can(actor, 'publish_articles')) throw forbidden();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
+      await trx.deleteFrom('article_views').where('article_id', '=', articleId).execute();
+      await trx.deleteFrom('article_revisions').where('article_id', '=', articleId).execute();
+      await trx.deleteFrom('articles').where('id', '=', articleId).execute();
+      await reindexArticle(trx, articleId);
+      await bumpContentVersion(trx);
+    });
+  }
+
+  /**
+   * Publishes every scheduled article whose time has come. Each one is claimed
+   * by a conditional UPDATE (`status = 'scheduled'` → `published`), so when
+   * several processes run this at once, exactly one of them publishes a given
+   * article and records its revision. Returns the ids this call published.
+   */
+  async publishDue(): Promise<number[]> {
+    const now = this.iso();
+    const due = await this.db
+      .selectFrom('articles')
+      .select('id')
+      .where('status', '=', 'scheduled')
+      .where('published_at', '<=', now)
+      .orderBy('published_at')
+      .limit(100)
+      .execute();
+    const published: number[] = [];
+    for (const { id } of due) {
+      const won = await this.db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('articles')
+          .set({ status: 'published', updated_at: now })
+          .where('id', '=', id)
+          .where('status', '=', 'scheduled')
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        await this.recordRevision(trx, id, null, 'scheduled-publish');
+        await bumpContentVersion(trx);
+        return true;
+      });
+      if (won) published.push(id);
+    }
+    return published;
+  }
+}
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly editorial: Editorial,
+    private readonly everyMs = 15_000,
+    private readonly onPublished: (ids: number[]) => void = () => {},
+  ) {}
+
+  start(): void {
+    const tick = async () => {
+      try {
+        const ids = await this.editorial.publishDue();
+        if (ids.length) this.onPublished(ids);
+      } catch {
+        // A busy or briefly unreachable database: the next tick tries again.
+      }
+      this.timer = setTimeout(tick, this.everyMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, Math.min(this.everyMs, 1000));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+export const staleEdit = () =>
+  new AppError(
+    'STALE_EDIT',
+    409,
+    'عدّل شخص آخر هذا المقال بعد أن فتحته. انسخ تغييراتك وأعد تحميل الصفحة.',
+    'Someone else changed this article after you opened it. Copy your changes and reload.',
+  );

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import type { Actor } from '../../src/accounts/roles.js';
+import { AccountService } from '../../src/accounts/service.js';
+import { serverSecret } from '../../src/accounts/secret.js';
+import { type DraftInput, Editorial } from '../../src/content/editorial.js';
+import { ContentRepository } from '../../src/content/repository.js';
+import { ensureCategory } from '../../src/content/service.js';
+import { AppError } from '../../src/shared/errors.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
+
+const actorOf = (u: { id: number; role: Actor['role']; author_id: number }): Actor => ({
+  id: u.id,
+  role: u.role,
+  authorId: u.author_id,
+});
+
+for (const dialect of DIALECTS) {
+  describe(`editorial workflow on ${dialect}`, () => {
+    let db: TestDatabase;
+    let editorial: Editorial;
+    let clock = Date.parse('2026-11-26T10:00:00Z');
+    const people: Record<string, Actor> = {};
+    let categoryId: number;
+    const draft = (over: Partial<DraftInput> = {}): DraftInput => ({
+      title: 'قمة شنغهاي في موسكو',
+      bodyHtml: '<p>نص المقال عن <strong>القمة</strong>.</p>',
+      categoryId,
+      tagNames: ['روسيا'],
+      ...over,
+    });
+    before(async () => {
+      db = await createTestDatabase(dialect);
+      const accounts = new AccountService(db.db, await serverSecret(db.db));
+      for (const role of ['administrator', 'editor', 'author', 'contributor'] as const) {
+        const u = await accounts.createUser({
+          email: `${role}@x.test`,
+          name: `${role} name`,
+          role,
+          password: 'long password 1',
+        });
+        people[role] = actorOf(u);
+      }
+      categoryId = await ensureCategory(db.db, { name: 'سياسة' });
+      editorial = new Editorial(db.db, () => clock);
+    });
+    after(() => db.drop());
+
+    test('a contributor drafts and submits, but cannot publish, schedule or touch others’ work', async () => {
+      const c = people.contributor!;
+      const id = await editorial.save(c, undefined, draft(), 'save');
+      assert.equal((await editorial.article(id)).status, 'draft');
+      await editorial.save(c, id, draft({ title: 'قمة شنغهاي: النص الثاني' }), 'submit');
+      assert.equal((await editorial.article(id)).status, 'pending');
+      for (const action of ['publish', 'schedule', 'unpublish'] as const) {
+        await assert.rejects(
+          editorial.save(c, id, draft(), action, new Date(clock + 3600_000).toISOString()),
+          (e: AppError) => e.status === 403,
+        );
+      }
+      const others = await editorial.save(people.author!, undefined, draft({ title: 'مقال الكاتب' }), 'save');
+      await assert.rejects(editorial.save(c, others, draft(), 'save'), (e: AppError) => e.status === 403);
+      await assert.rejects(editorial.remove(c, others), (e: AppError) => e.status === 403);
+      assert.equal((await editorial.article(id)).status, 'pending', 'refused saves changed nothing');
+    });
+
+    test('an editor schedules; the scheduler publishes once; revisions keep every version', async () => {
+      const c = people.contributor!;
+      const id = await editorial.save(c, undefined, draft({ title: 'مقال مجدول' }), 'submit');
+      await assert.rejects(
+        editorial.save(
+          people.editor!,
+          id,
+          draft({ title: 'مقال مجدول' }),
+          'schedule',
+          new Date(clock - 1000).toISOString(),
+        ),
+        (e: AppError) => e.field === 'publish_at',
+      );
+      const at = new Date(clock + 120_000).toISOString();
+      await editorial.save(people.editor!, id, draft({ title: 'مقال مجدول بعد التحرير' }), 'schedule', at);
+      const repo = new ContentRepository(db.db);
+      const slug = (await editorial.article(id)).slug;
+      assert.deepEqual(await editorial.publishDue(), [], 'nothing is due yet');
+      assert.equal(await repo.articleBySlug(slug), undefined, 'not public before its time');
+      clock += 121_000;
+      assert.deepEqual(await editorial.publishDue(), [id]);
+      assert.deepEqual(await editorial.publishDue(), [], 'published once');
+      assert.equal((await editorial.article(id)).status, 'published');
+      const revisions = await editorial.revisions(id);
+      assert.deepEqual(
+        revisions.map((r) => r.note),
+        ['scheduled-publish', 'schedule', 'submit'],
+      );
+      assert.deepEqual(revisions.map((r) => r.title).reverse(), [
+        'مقال مجدول',
+        'مقال مجدول بعد التحرير',
+        'مقال مجدول بعد التحرير',
+      ]);
+      await assert.rejects(
+        editorial.save(c, id, draft(), 'save'),
+        (e: AppError) => e.status === 403,
+        'published is off limits to contributors',
+      );
+    });
+
+    test('restoring a revision brings its text back as a new revision', async () => {
+      const a = people.author!;
+      const id = await editorial.save(a, undefined, draft({ title: 'النسخة الأولى' }), 'publish');
+      await editorial.save(a, id, draft({ title: 'النسخة الثانية' }), 'save');
+      const first = (await editorial.revisions(id)).at(-1)!;
+      await editorial.restore(a, id, first.id);
+      const article = await editorial.article(id);
+      assert.equal(article.title, 'النسخة الأولى');
+      assert.equal(article.status, 'published');
+      assert.equal((await editorial.revisions(id)).length, 3);
+    });
+
+    test('publishing needs alt text on every image; a stale edit is refused', async () => {
+      const e = people.editor!;
+      await assert.rejects(
+        editorial.save(e, undefined, draft({ bodyHtml: '<p>x</p><img src="/media/a.jpg">' }), 'publish'),
+        (err: AppError) => err.field === 'body',
+      );
+      const id = await editorial.save(
+        e,
+        undefined,
+        draft({ bodyHtml: '<p>x</p><img src="/media/a.jpg" alt="صورة">' }),
+        'publish',
+      );
+      const loaded = (await editorial.article(id)).updated_at;
+      clock += 1000;
+      await editorial.save(e, id, draft({ title: 'تعديل أول' }), 'save', undefined, loaded);
+      await assert.rejects(
+        editorial.save(e, id, draft({ title: 'تعديل متأخر' }), 'save', undefined, loaded),
+        (err: AppError) => err.code === 'STALE_EDIT',
+      );
+    });
+
+    test('two processes running the scheduler publish each due article exactly once', async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        ids.push(
+          await editorial.save(
+            people.editor!,
+            undefined,
+            draft({ title: `مجدول ${i}` }),
+            'schedule',
+            new Date(clock + 5_000).toISOString(),
+          ),
+        );
+      }
+      // Two real processes, each looping publishDue() against the same database, started together.
+      const script = `
+        import { openDatabase } from './src/db/database.ts';
+        import { Editorial } from './src/content/editorial.ts';
+        const d = openDatabase(process.env.URL);
+        const e = new Editorial(d.db, () => ${clock + 10_000});
+        let n = 0;
+        for (let i = 0; i < 30; i++) { n += (await e.publishDue()).length; await new Promise((r) => setTimeout(r, 5)); }
+        await d.close();
+        console.log(n);`;
+      const run = () =>
+        new Promise<number>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+            env: { ...process.env, URL: db.url },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`exit ${code}`))));
+        });
+      const [a, b] = await Promise.all([run(), run()]);
+      assert.equal(a + b, ids.length, `published ${a} + ${b}`);
+      for (const id of ids) {
+        const notes = (await editorial.revisions(id)).filter((r) => r.note === 'scheduled-publish');
+        assert.equal(notes.length, 1, `article ${id} published once`);
+      }
+    });
+  });
+}
