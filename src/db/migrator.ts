@@ -3,6 +3,7 @@ import type { Dialect } from './dialect.js';
 import * as m001 from './migrations/001-content.js';
 import * as m002 from './migrations/002-search.js';
 import * as m003 from './migrations/003-newsroom.js';
+import * as m004 from './migrations/004-search-cover.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '001-content': m001,
   '002-search': m002,
   '003-newsroom': m003,
+  '004-search-cover': m004,
 };
 
 class InCodeProvider implements MigrationProvider {
