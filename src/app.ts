@@ -24,6 +24,20 @@ import { PageCache } from './web/page-cache.js';
 import { ContentVersionWatcher } from './content/version-watcher.js';
 import { TtlCache } from './shared/ttl-cache.js';
 import type { ArticleSummary } from './content/types.js';
+import { registerAuth } from './accounts/http.js';
+import { accountRoutes } from './accounts/routes.js';
+import { serverSecret } from './accounts/secret.js';
+import { AccountService } from './accounts/service.js';
+import { addAdminAssets } from './admin/assets.js';
+import { articleAdminRoutes } from './admin/articles.js';
+import type { AdminDeps } from './admin/deps.js';
+import { mediaAdminRoutes } from './admin/media.js';
+import { userAdminRoutes } from './admin/users.js';
+import { siteAdminRoutes } from './admin/site.js';
+import { Editorial, Scheduler } from './content/editorial.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
+import { MediaLibrary } from './media/library.js';
+import { registerFormParser } from './web/forms.js';
 
 export interface AppOptions {
   database: Database;
@@ -36,6 +50,11 @@ export interface AppOptions {
   pageCacheMs?: number;
   /** How often the content version is checked to drop caches (ms). */
   versionPollMs?: number;
+  /** How often due scheduled articles are published (ms); default 15 s. */
+  schedulerMs?: number;
+  /** SMTP server URL for password-reset mail; unset sends none. */
+  smtpUrl?: string;
+  mailFrom?: string;
 }
 
 export interface Services {
@@ -47,9 +66,30 @@ export interface Services {
   assets: ThemeAssets;
   pageCache: PageCache;
   versions: ContentVersionWatcher;
+  accounts: AccountService;
+  editorial: Editorial;
+  mailer: Mailer;
+  /** Every route with the access it declares, for the authorization tests and for operators' review. */
+  routes: { method: string; url: string; access: string | undefined }[];
 }
 
 let cachedAssets: ThemeAssets | undefined;
+
+/** Request logs keep the path but not secrets in it (password-reset tokens); bodies are never logged. */
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const base = typeof logger === 'object' ? logger : {};
+  return {
+    ...base,
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.replace(/^\/admin\/reset\/[^/?#]+/, '/admin/reset/[token]'),
+        remoteAddress: req.ip,
+      }),
+    },
+  };
+}
 
 /**
  * The composition root: builds every service once, then registers each
@@ -57,7 +97,7 @@ let cachedAssets: ThemeAssets | undefined;
  */
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: withRedaction(opts.logger),
     trustProxy: opts.trustProxy ?? false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     bodyLimit: 1024 * 1024,
@@ -87,7 +127,30 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     widgets.clear();
     site.invalidate();
   });
-  const services: Services = { database: opts.database, content, settings, site, views, assets, pageCache, versions };
+  const accounts = new AccountService(opts.database.db, await serverSecret(opts.database.db));
+  const editorial = new Editorial(opts.database.db);
+  const scheduler = new Scheduler(editorial, opts.schedulerMs, (ids) =>
+    app.log.info({ ids }, 'published scheduled articles'),
+  );
+  const mailer = createMailer(opts.smtpUrl, opts.mailFrom ?? 'Safir <no-reply@localhost>');
+  const routes: Services['routes'] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access });
+  });
+  const services: Services = {
+    routes,
+    database: opts.database,
+    content,
+    settings,
+    site,
+    views,
+    assets,
+    pageCache,
+    versions,
+    accounts,
+    editorial,
+    mailer,
+  };
 
   const wantsJson = (req: FastifyRequest) => req.url.startsWith('/api/');
 
@@ -100,6 +163,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       const path = canonicalPath(req.url);
       const redirect = path ? await content.redirectFor(path) : undefined;
       if (redirect) return reply.redirect(redirect.to_path, redirect.status_code as 301);
+    }
+    // A signed-out visit to an admin page goes to the sign-in form and comes back afterwards.
+    if (err.code === 'UNAUTHENTICATED' && req.method === 'GET' && !wantsJson(req)) {
+      return reply.redirect(`/admin/sign-in?next=${encodeURIComponent(req.url)}`, 303);
     }
     if (wantsJson(req)) {
       return reply
@@ -119,7 +186,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
         });
     }
     const { ctx } = await site.get();
-    const page = errorPage(ctx, err.status);
+    const page = errorPage(ctx, err.status, ctx.site.lang === 'ar' ? err.messageAr : err.messageEn);
     return sendPage(reply, ctx, { title: page.title }, page.body, err.status);
   }
 
@@ -151,6 +218,25 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     return payload;
   });
 
+  registerFormParser(app);
+  registerAuth(app, accounts);
+  const adminDeps: AdminDeps = {
+    db: opts.database.db,
+    accounts,
+    editorial,
+    content,
+    settings,
+    media: new MediaLibrary(opts.database.db, opts.mediaRoot),
+    mediaRoot: opts.mediaRoot,
+    site,
+    assets: addAdminAssets(assets),
+    mailer,
+  };
+  await app.register(accountRoutes, adminDeps);
+  await app.register(articleAdminRoutes, adminDeps);
+  await app.register(mediaAdminRoutes, adminDeps);
+  await app.register(userAdminRoutes, adminDeps);
+  await app.register(siteAdminRoutes, adminDeps);
   await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
   await app.register(contentApiRoutes, { content, site });
   await app.register(searchRoutes, { search: new SearchService(opts.database.db, content), site, pageCache });
@@ -171,8 +257,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   views.start();
   await versions.start();
+  scheduler.start();
   app.addHook('onClose', async () => {
     versions.stop();
+    scheduler.stop();
     for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     await views.stop().catch(() => {});
   });

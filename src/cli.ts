@@ -9,6 +9,10 @@ import { migrateToLatest } from './db/migrator.js';
 import { importJsonl } from './import/jsonl.js';
 import { reindexAll } from './search/indexer.js';
 import { terminalProgress } from './shared/progress.js';
+import { serverSecret } from './accounts/secret.js';
+import { AccountService } from './accounts/service.js';
+import type { Role } from './db/schema.js';
+import { AppError } from './shared/errors.js';
 
 const USAGE = `safir — منصة سفير للنشر / the Safir publishing platform
 
@@ -17,6 +21,11 @@ Usage:
   safir migrate                bring the database schema up to date
   safir import jsonl FILE      import articles from a JSON Lines corpus (re-runs update, never duplicate)
   safir search reindex         rebuild the search index (the site keeps searching meanwhile)
+  safir user add --email E --name N --role R
+                               create an account (roles: administrator, editor, author, contributor);
+                               asks for the password on a terminal, or reads it from standard input
+  safir user reset-link --email E [--base-url https://…]
+                               print a one-hour password-reset link (when the site sends no email)
 
 Environment:
   DATABASE_URL   postgres://… for PostgreSQL; otherwise a SQLite file (default data/safir.db)
@@ -30,7 +39,14 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, 'batch-size': { type: 'string' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      'batch-size': { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      'base-url': { type: 'string' },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -78,6 +94,34 @@ async function main(argv: string[]): Promise<number> {
         console.log(`\nReindexed ${n} articles in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
         return 0;
       }
+      case 'user': {
+        await migrateToLatest(database.db, database.dialect);
+        const accounts = new AccountService(database.db, await serverSecret(database.db));
+        if (rest[0] === 'add') {
+          const password = await readPassword();
+          const user = await accounts.createUser({
+            email: values.email,
+            name: values.name,
+            role: values.role as Role,
+            password,
+          });
+          console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
+          return 0;
+        }
+        if (rest[0] === 'reset-link' && values.email) {
+          const user = await accounts.userByEmail(values.email);
+          if (!user) {
+            process.stderr.write(`No account for ${values.email}.\n`);
+            return 1;
+          }
+          const token = await accounts.createResetToken(user.id);
+          const base = values['base-url'] || `http://${config.host}:${config.port}`;
+          console.log(`${base.replace(/\/$/, '')}/admin/reset/${token}`);
+          return 0;
+        }
+        process.stderr.write('Usage: safir user add --email E --name N --role R | safir user reset-link --email E\n');
+        return 1;
+      }
       default:
         process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
         return 1;
@@ -100,6 +144,9 @@ async function serve(
     mediaRoot: config.mediaRoot,
     trustProxy: config.trustProxy,
     pageCacheMs: config.pageCacheMs,
+    schedulerMs: config.schedulerMs,
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
     logger: { level: config.logLevel },
   });
   const stop = async (signal: string) => {
@@ -115,10 +162,48 @@ async function serve(
   return new Promise<number>(() => {});
 }
 
+/** The password: typed without echo on a terminal (twice), or the first line of standard input. */
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let data = '';
+    for await (const chunk of process.stdin) data += chunk;
+    return data.split(/\r?\n/)[0] ?? '';
+  }
+  const ask = (prompt: string) =>
+    new Promise<string>((resolve) => {
+      process.stdout.write(prompt);
+      const stdin = process.stdin;
+      stdin.setRawMode(true);
+      stdin.resume();
+      let value = '';
+      const onData = (buf: Buffer) => {
+        for (const ch of buf.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') {
+            stdin.setRawMode(false);
+            stdin.pause();
+            stdin.off('data', onData);
+            process.stdout.write('\n');
+            resolve(value);
+            return;
+          }
+          if (ch === '\u0003') process.exit(130);
+          value = ch === '\u007f' ? value.slice(0, -1) : value + ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  const first = await ask('Password: ');
+  const again = await ask('Repeat: ');
+  if (first !== again) throw new Error('The passwords do not match.');
+  return first;
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(
+      err instanceof AppError ? `${err.messageEn} ${err.messageAr}` : err instanceof Error ? err.message : err,
+    );
     process.exit(1);
   },
 );

@@ -10,6 +10,11 @@ export interface Config {
   trustProxy: boolean;
   seedDemo: boolean;
   pageCacheMs: number;
+  /** SMTP server for password resets and notifications; unset: no email is sent. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** How often due scheduled articles are published (ms). */
+  schedulerMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -25,5 +30,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     seedDemo: env.SAFIR_DEMO !== '0',
     pageCacheMs: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 30)) * 1000 || 0,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || 'Safir <no-reply@localhost>',
+    schedulerMs: Math.max(1, Number(env.SCHEDULER_SECONDS ?? 15)) * 1000 || 15_000,
   };
 }

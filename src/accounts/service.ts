@@ -320,6 +320,17 @@ export class AccountService {
     return token;
   }
 
+  /** At most one reset mail per account every five minutes, so the form cannot flood a mailbox. */
+  async mayRequestReset(userId: number): Promise<boolean> {
+    const recent = await this.db
+      .selectFrom('password_resets')
+      .select('token_hash')
+      .where('user_id', '=', userId)
+      .where('created_at', '>', this.iso(-5 * 60_000))
+      .executeTakeFirst();
+    return !recent;
+  }
+
   async resetTokenUser(token: string): Promise<UserRow | undefined> {
     const row = await this.db
       .selectFrom('password_resets')

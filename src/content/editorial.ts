@@ -4,6 +4,7 @@ import type { DB } from '../db/database.js';
 import type { ArticleRow, ArticleStatus, RevisionRow, Schema } from '../db/schema.js';
 import { AppError, badRequest, forbidden, notFound } from '../shared/errors.js';
 import { bumpContentVersion, saveArticle } from './service.js';
+import { sanitizeBody } from './sanitize.js';
 import { reindexArticle } from '../search/indexer.js';
 
 type Q = Kysely<Schema>;
@@ -23,6 +24,34 @@ export interface DraftInput {
   seoDescription?: string;
   /** Editors may credit someone else. */
   authorId?: number;
+}
+
+export interface SaveOptions {
+  /** When to publish, for `schedule` (ISO UTC). */
+  publishAt?: string;
+  /** The `updated_at` the editor loaded; a newer one means someone else saved meanwhile. */
+  expectedUpdatedAt?: string;
+  autosave?: boolean;
+}
+
+export interface AdminArticleRow {
+  id: number;
+  title: string;
+  slug: string;
+  status: ArticleStatus;
+  published_at: string | null;
+  updated_at: string;
+  author_id: number;
+  author_name: string;
+  category_name: string;
+}
+
+export interface AdminArticleFilter {
+  status?: ArticleStatus;
+  authorId?: number;
+  categoryId?: number;
+  /** Words of the title. */
+  q?: string;
 }
 
 /** What the save asks for: keep as a draft, submit for review, schedule, publish, or take back to draft. */
@@ -68,10 +97,9 @@ export class Editorial {
     id: number | undefined,
     input: DraftInput,
     action: EditorialAction,
-    publishAt?: string,
-    /** The `updated_at` the editor loaded; a newer one means someone else saved meanwhile. */
-    expectedUpdatedAt?: string,
+    opts: SaveOptions = {},
   ): Promise<number> {
+    const { publishAt, expectedUpdatedAt } = opts;
     const current = id === undefined ? undefined : await this.articleFor(actor, id);
     if (current && expectedUpdatedAt && current.updated_at !== expectedUpdatedAt) throw staleEdit();
     this.validate(input);
@@ -118,7 +146,7 @@ export class Editorial {
         seoTitle: input.seoTitle,
         seoDescription: input.seoDescription,
       });
-      await this.recordRevision(trx, savedId, actor.id, action === 'save' ? '' : action);
+      await this.recordRevision(trx, savedId, actor.id, opts.autosave ? 'autosave' : action === 'save' ? '' : action);
       return savedId;
     });
   }
@@ -211,6 +239,120 @@ export class Editorial {
       .execute();
   }
 
+  /** Applies a workflow action to an article as it stands (bulk actions): its content is saved unchanged. */
+  async transition(actor: Actor, id: number, action: EditorialAction): Promise<void> {
+    const article = await this.articleFor(actor, id);
+    const tags = await this.tagNames(id);
+    await this.save(actor, id, this.inputOf(article, tags, article.title, article.excerpt, article.body_html), action);
+  }
+
+  private async tagNames(articleId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('article_tags as at')
+      .innerJoin('tags as t', 't.id', 'at.tag_id')
+      .where('at.article_id', '=', articleId)
+      .select('t.name')
+      .execute();
+    return rows.map((r) => r.name);
+  }
+
+  private inputOf(
+    article: ArticleRow,
+    tagNames: string[],
+    title: string,
+    excerpt: string,
+    bodyHtml: string,
+  ): DraftInput {
+    return {
+      title,
+      excerpt,
+      bodyHtml,
+      slug: article.slug,
+      categoryId: article.category_id,
+      tagNames,
+      featuredMediaId: article.featured_media_id,
+      featured: Boolean(article.featured),
+      breaking: Boolean(article.breaking),
+      seoTitle: article.seo_title,
+      seoDescription: article.seo_description,
+    };
+  }
+
+  /**
+   * The editor's periodic save. A new article becomes a draft; a draft or a
+   * pending article is saved in place; a scheduled or published one is left
+   * as it is and the text is kept as an autosave revision only, so that
+   * half-finished edits never reach readers.
+   */
+  async autosave(
+    actor: Actor,
+    id: number | undefined,
+    input: DraftInput,
+    expectedUpdatedAt?: string,
+  ): Promise<ArticleRow> {
+    if (id === undefined) return this.article(await this.save(actor, undefined, input, 'save', { autosave: true }));
+    const current = await this.articleFor(actor, id);
+    if (current.status === 'draft' || current.status === 'pending') {
+      await this.save(actor, id, input, 'save', { autosave: true, expectedUpdatedAt });
+      return this.article(id);
+    }
+    this.validate(input);
+    await this.db
+      .insertInto('article_revisions')
+      .values({
+        article_id: id,
+        user_id: actor.id,
+        created_at: this.iso(),
+        note: 'autosave',
+        status: current.status,
+        title: input.title.trim(),
+        excerpt: input.excerpt ?? '',
+        body_html: sanitizeBody(input.bodyHtml),
+      })
+      .execute();
+    return current;
+  }
+
+  /** The admin's article list: editors see everything; others their own work and what is published. */
+  async list(
+    actor: Actor,
+    filter: AdminArticleFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: AdminArticleRow[]; total: number }> {
+    let q = this.db
+      .selectFrom('articles as a')
+      .innerJoin('authors as au', 'au.id', 'a.author_id')
+      .innerJoin('categories as c', 'c.id', 'a.category_id');
+    if (!can(actor, 'edit_others_articles'))
+      q = q.where((eb) => eb.or([eb('a.author_id', '=', actor.authorId), eb('a.status', '=', 'published')]));
+    if (filter.status) q = q.where('a.status', '=', filter.status);
+    if (filter.authorId) q = q.where('a.author_id', '=', filter.authorId);
+    if (filter.categoryId) q = q.where('a.category_id', '=', filter.categoryId);
+    for (const word of (filter.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8))
+      q = q.where('a.title', 'like', `%${word.replace(/[%_\\]/g, '')}%`);
+    const [rows, total] = await Promise.all([
+      q
+        .select([
+          'a.id',
+          'a.title',
+          'a.slug',
+          'a.status',
+          'a.published_at',
+          'a.updated_at',
+          'a.author_id',
+          'au.name as author_name',
+          'c.name as category_name',
+        ])
+        .orderBy('a.updated_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(total.n) };
+  }
+
   revisions(articleId: number): Promise<(RevisionRow & { user_name: string | null })[]> {
     return this.db
       .selectFrom('article_revisions as r')
@@ -237,29 +379,8 @@ export class Editorial {
   async restore(actor: Actor, articleId: number, revisionId: number): Promise<void> {
     const article = await this.articleFor(actor, articleId);
     const rev = await this.revision(articleId, revisionId);
-    const tags = await this.db
-      .selectFrom('article_tags as at')
-      .innerJoin('tags as t', 't.id', 'at.tag_id')
-      .where('at.article_id', '=', articleId)
-      .select('t.name')
-      .execute();
-    await this.save(
-      actor,
-      articleId,
-      {
-        title: rev.title,
-        excerpt: rev.excerpt,
-        bodyHtml: rev.body_html,
-        categoryId: article.category_id,
-        tagNames: tags.map((t) => t.name),
-        featuredMediaId: article.featured_media_id,
-        featured: Boolean(article.featured),
-        breaking: Boolean(article.breaking),
-        seoTitle: article.seo_title,
-        seoDescription: article.seo_description,
-      },
-      'save',
-    );
+    const tags = await this.tagNames(articleId);
+    await this.save(actor, articleId, this.inputOf(article, tags, rev.title, rev.excerpt, rev.body_html), 'save');
   }
 
   async remove(actor: Actor, articleId: number): Promise<void> {

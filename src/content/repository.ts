@@ -215,8 +215,23 @@ export class ContentRepository {
   }
 
   async articleBySlug(slug: string, now = new Date().toISOString()): Promise<ArticleDetail | undefined> {
-    const row = await this.published(now)
-      .where('a.slug', '=', slug)
+    return this.detail(this.published(now).where('a.slug', '=', slug));
+  }
+
+  /** Any article, whatever its status: the admin's preview of the real page. */
+  async articleForPreview(id: number): Promise<ArticleDetail | undefined> {
+    return this.detail(
+      this.db
+        .selectFrom('articles as a')
+        .leftJoin('authors as au', 'au.id', 'a.author_id')
+        .leftJoin('categories as c', 'c.id', 'a.category_id')
+        .leftJoin('media as m', 'm.id', 'a.featured_media_id')
+        .where('a.id', '=', id),
+    );
+  }
+
+  private async detail(query: ReturnType<ContentRepository['published']>): Promise<ArticleDetail | undefined> {
+    const row = await query
       .select(SUMMARY_COLUMNS)
       .select(['a.body_html', 'a.seo_title', 'a.seo_description', 'au.bio as author_bio', 'au.avatar_media_id'])
       .executeTakeFirst();

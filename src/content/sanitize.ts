@@ -54,6 +54,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
     th: ['colspan', 'rowspan', 'scope'],
     td: ['colspan', 'rowspan'],
     abbr: ['title'],
+    figure: ['class', 'data-embed', 'data-embed-id'],
     '*': ['dir', 'lang'],
   },
   allowedSchemes: ['http', 'https', 'mailto'],
@@ -64,8 +65,23 @@ const OPTIONS: sanitizeHtml.IOptions = {
     // Bodies come from trusted staff, but links still must not hand our window to the target.
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: mergeRel(attribs.rel, 'noopener') } }),
     img: (tagName, attribs) => ({ tagName, attribs: { loading: 'lazy', ...attribs } }),
+    figure: (tagName, attribs) => ({ tagName, attribs: embedAttributes(attribs) }),
   },
 };
+
+/**
+ * A video is kept as a figure naming a known provider and a video id, never
+ * as a frame: the theme shows a link and loads the player only when the reader
+ * asks (privacy: no request to the provider before that).
+ */
+const EMBED_IDS: Record<string, RegExp> = { youtube: /^[A-Za-z0-9_-]{11}$/, vimeo: /^\d{6,12}$/ };
+
+function embedAttributes(attribs: Record<string, string>): Record<string, string> {
+  const provider = attribs['data-embed'] ?? '';
+  const id = attribs['data-embed-id'] ?? '';
+  const valid = attribs.class === 'embed' && EMBED_IDS[provider]?.test(id);
+  return valid ? { class: 'embed', 'data-embed': provider, 'data-embed-id': id } : {};
+}
 
 function mergeRel(existing: string | undefined, add: string): string {
   const parts = new Set((existing ?? '').split(/\s+/).filter(Boolean));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema, ArticleStatus } from '../db/schema.js';
-import { badRequest } from '../shared/errors.js';
+import { badRequest, notFound } from '../shared/errors.js';
 import { countWords, excerptOf, sanitizeBody, textOf } from './sanitize.js';
 import { slugify, uniqueSlug } from './slug.js';
 import { paths } from './urls.js';
@@ -197,12 +197,27 @@ export async function addRedirect(q: Q, from: string, to: string): Promise<void>
     .execute();
 }
 
+/** First path segments the site itself uses; a static page cannot take them. */
+const RESERVED_PAGE_SLUGS = new Set([
+  'admin',
+  'api',
+  'article',
+  'category',
+  'tag',
+  'author',
+  'search',
+  'media',
+  'assets',
+  'feed',
+  'sitemap.xml',
+  'robots.txt',
+]);
+
 export async function savePage(
   q: Q,
-  input: { title: string; slug?: string; bodyHtml: string; status?: ArticleStatus },
+  input: { id?: number; title: string; slug?: string; bodyHtml: string; status?: ArticleStatus },
 ): Promise<number> {
   const now = new Date().toISOString();
-  const slug = input.slug || slugify(input.title);
   const values = {
     title: input.title,
     body_html: sanitizeBody(input.bodyHtml),
@@ -210,12 +225,37 @@ export async function savePage(
     published_at: now,
     updated_at: now,
   };
-  const existing = await q.selectFrom('pages').select('id').where('slug', '=', slug).executeTakeFirst();
+  const existing = input.id
+    ? await q.selectFrom('pages').select(['id', 'slug']).where('id', '=', input.id).executeTakeFirst()
+    : await q
+        .selectFrom('pages')
+        .select(['id', 'slug'])
+        .where('slug', '=', input.slug || slugify(input.title))
+        .executeTakeFirst();
+  if (input.id && !existing) throw notFound('Page');
   if (existing) {
-    await q.updateTable('pages').set(values).where('id', '=', existing.id).execute();
+    const wanted = input.slug ? slugify(input.slug) : existing.slug;
+    if (!wanted || RESERVED_PAGE_SLUGS.has(wanted))
+      throw badRequest('slug', 'الرابط المختصر غير صالح أو محجوز.', 'The slug is not valid or is reserved.');
+    const slug =
+      wanted === existing.slug
+        ? wanted
+        : await uniqueSlug(wanted, async (s) =>
+            Boolean(await q.selectFrom('pages').select('id').where('slug', '=', s).executeTakeFirst()),
+          );
+    await q
+      .updateTable('pages')
+      .set({ ...values, slug })
+      .where('id', '=', existing.id)
+      .execute();
+    if (slug !== existing.slug) await addRedirect(q, paths.page(existing.slug), paths.page(slug));
     await bumpContentVersion(q);
     return existing.id;
   }
+  const base = slugify(input.slug || input.title) || 'page';
+  const slug = await uniqueSlug(RESERVED_PAGE_SLUGS.has(base) ? `${base}-page` : base, async (s) =>
+    Boolean(await q.selectFrom('pages').select('id').where('slug', '=', s).executeTakeFirst()),
+  );
   const row = await q
     .insertInto('pages')
     .values({ ...values, slug })

@@ -17,6 +17,8 @@ export interface SiteSettings {
   /** Public origin used in absolute links (API `url` fields), e.g. `https://assafir.example`. Empty: taken from the request. */
   baseUrl: string;
   postsPerPage: number;
+  /** The largest image upload accepted, in megabytes. */
+  uploadMaxMb: number;
 }
 
 export const DEFAULT_SETTINGS: SiteSettings = {
@@ -31,6 +33,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   credit: 'يعمل بنظام سفير للنشر',
   baseUrl: '',
   postsPerPage: 12,
+  uploadMaxMb: 10,
 };
 
 type Validator<T> = (value: unknown) => value is T;
@@ -62,6 +65,7 @@ const VALIDATORS: { [K in keyof SiteSettings]: Validator<SiteSettings[K]> } = {
   credit: isString,
   baseUrl: (v): v is string => typeof v === 'string' && (v === '' || /^https?:\/\/[^\s/]+$/.test(v)),
   postsPerPage: isPageSize,
+  uploadMaxMb: (v): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 200,
 };
 
 export class InvalidSettingError extends Error {

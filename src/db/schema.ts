@@ -64,6 +64,8 @@ export interface MediaTable {
   /** JSON array of `{ width, height, path }`, WebP renditions, narrowest first. */
   variants: string;
   created_at: string;
+  /** The account that uploaded it; null for imported and demo images. */
+  uploaded_by: Generated<number | null>;
 }
 
 /** draft → pending (review) → scheduled → published; unpublishing returns to draft. */

@@ -21,6 +21,7 @@ export class Formatter {
   private readonly gregorian: Intl.DateTimeFormat;
   private readonly hijri: Intl.DateTimeFormat;
   private readonly isoDay: Intl.DateTimeFormat;
+  private readonly clock: Intl.DateTimeFormat;
 
   constructor(readonly options: LocaleOptions) {
     const numberingSystem = options.digits === 'arabic' ? 'arab' : 'latn';
@@ -46,6 +47,17 @@ export class Formatter {
       calendar: 'islamic-umalqura',
     });
     this.isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: options.timeZone });
+    this.clock = new Intl.DateTimeFormat(gregorianLocale, {
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: options.timeZone,
+      numberingSystem,
+    });
+  }
+
+  /** Hours and minutes in the site's time zone. */
+  time(iso: string): string {
+    return this.clock.format(new Date(iso));
   }
 
   /** A number in the site's digits. */

@@ -34,7 +34,7 @@ export async function storeImage(
   q: Kysely<Schema>,
   mediaRoot: string,
   bytes: Buffer,
-  meta: { name: string; alt: string; caption?: string },
+  meta: { name: string; alt: string; caption?: string; uploadedBy?: number },
 ): Promise<StoredImage> {
   let info: Metadata;
   try {
@@ -105,6 +105,7 @@ export async function storeImage(
         caption: meta.caption ?? '',
         variants: JSON.stringify(variants),
         created_at: now.toISOString(),
+        uploaded_by: meta.uploadedBy ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

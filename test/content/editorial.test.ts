@@ -55,7 +55,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await editorial.article(id)).status, 'pending');
       for (const action of ['publish', 'schedule', 'unpublish'] as const) {
         await assert.rejects(
-          editorial.save(c, id, draft(), action, new Date(clock + 3600_000).toISOString()),
+          editorial.save(c, id, draft(), action, { publishAt: new Date(clock + 3600_000).toISOString() }),
           (e: AppError) => e.status === 403,
         );
       }
@@ -69,17 +69,15 @@ for (const dialect of DIALECTS) {
       const c = people.contributor!;
       const id = await editorial.save(c, undefined, draft({ title: 'مقال مجدول' }), 'submit');
       await assert.rejects(
-        editorial.save(
-          people.editor!,
-          id,
-          draft({ title: 'مقال مجدول' }),
-          'schedule',
-          new Date(clock - 1000).toISOString(),
-        ),
+        editorial.save(people.editor!, id, draft({ title: 'مقال مجدول' }), 'schedule', {
+          publishAt: new Date(clock - 1000).toISOString(),
+        }),
         (e: AppError) => e.field === 'publish_at',
       );
       const at = new Date(clock + 120_000).toISOString();
-      await editorial.save(people.editor!, id, draft({ title: 'مقال مجدول بعد التحرير' }), 'schedule', at);
+      await editorial.save(people.editor!, id, draft({ title: 'مقال مجدول بعد التحرير' }), 'schedule', {
+        publishAt: at,
+      });
       const repo = new ContentRepository(db.db);
       const slug = (await editorial.article(id)).slug;
       assert.deepEqual(await editorial.publishDue(), [], 'nothing is due yet');
@@ -131,9 +129,9 @@ for (const dialect of DIALECTS) {
       );
       const loaded = (await editorial.article(id)).updated_at;
       clock += 1000;
-      await editorial.save(e, id, draft({ title: 'تعديل أول' }), 'save', undefined, loaded);
+      await editorial.save(e, id, draft({ title: 'تعديل أول' }), 'save', { expectedUpdatedAt: loaded });
       await assert.rejects(
-        editorial.save(e, id, draft({ title: 'تعديل متأخر' }), 'save', undefined, loaded),
+        editorial.save(e, id, draft({ title: 'تعديل متأخر' }), 'save', { expectedUpdatedAt: loaded }),
         (err: AppError) => err.code === 'STALE_EDIT',
       );
     });
@@ -142,13 +140,9 @@ for (const dialect of DIALECTS) {
       const ids: number[] = [];
       for (let i = 0; i < 20; i++) {
         ids.push(
-          await editorial.save(
-            people.editor!,
-            undefined,
-            draft({ title: `مجدول ${i}` }),
-            'schedule',
-            new Date(clock + 5_000).toISOString(),
-          ),
+          await editorial.save(people.editor!, undefined, draft({ title: `مجدول ${i}` }), 'schedule', {
+            publishAt: new Date(clock + 5_000).toISOString(),
+          }),
         );
       }
       // Two real processes, each looping publishDue() against the same database, started together.

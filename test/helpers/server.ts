@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type Services } from '../../src/app.js';
+import { type AppOptions, buildApp, type Services } from '../../src/app.js';
 import { seedDemoContent } from '../../src/content/demo/seed.js';
 import type { Dialect } from '../../src/db/dialect.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
@@ -14,11 +14,14 @@ export interface TestSite {
 }
 
 /** A real Safir server on a free loopback port, over a fresh database, with the demo seeded unless told not to. */
-export async function startSite(dialect: Dialect, opts: { seed?: boolean } = {}): Promise<TestSite> {
+export async function startSite(
+  dialect: Dialect,
+  opts: { seed?: boolean; app?: Partial<AppOptions> } = {},
+): Promise<TestSite> {
   const db = await createTestDatabase(dialect);
   const mediaRoot = `${db.dir}/media`;
   if (opts.seed !== false) await seedDemoContent(db, mediaRoot);
-  const { app, services } = await buildApp({ database: db, mediaRoot, viewFlushMs: 200 });
+  const { app, services } = await buildApp({ database: db, mediaRoot, viewFlushMs: 200, ...opts.app });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

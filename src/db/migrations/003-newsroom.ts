@@ -74,5 +74,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .on('article_revisions')
     .columns(['article_id', 'id'])
     .execute();
+  // Who uploaded an image: authors may change and delete their own uploads only.
+  await db.schema
+    .alterTable('media')
+    .addColumn('uploaded_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
+    .execute();
+
   await db.schema.createIndex('articles_author_status').on('articles').columns(['author_id', 'status']).execute();
 }

@@ -59,7 +59,9 @@ export class SqliteSearchIndex implements SearchIndex {
       ORDER BY score DESC, a.published_at DESC, a.id DESC
       LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
     const count = await sql<{ n: number }>`
-      SELECT count(*) AS n FROM search_fts f CROSS JOIN articles a INDEXED BY articles_search_cover ON a.id = f.rowid WHERE ${where}`.execute(this.q);
+      SELECT count(*) AS n FROM search_fts f CROSS JOIN articles a INDEXED BY articles_search_cover ON a.id = f.rowid WHERE ${where}`.execute(
+      this.q,
+    );
     const total = Number(count.rows[0]?.n ?? 0);
     const ids = rows.rows.map((r) => r.id);
     const texts = ids.length

@@ -23,6 +23,8 @@ export interface ThemeAssets {
   js: string;
   /** The body font, preloaded by pages in Arabic. */
   bodyFont: string;
+  /** The @font-face rules, for other stylesheets (the admin's) that use the same fonts. */
+  fontFaces: string;
   files: Map<string, Asset>;
 }
 
@@ -51,12 +53,12 @@ const FONTS = [
   },
 ] as const;
 
-function hashed(name: string, ext: string, body: Buffer): string {
+export function hashed(name: string, ext: string, body: Buffer): string {
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
   return `/assets/${name}.${hash}.${ext}`;
 }
 
-function compressible(type: string, body: Buffer): Asset {
+export function compressible(type: string, body: Buffer): Asset {
   return { type, body, gzip: gzipSync(body, { level: 9 }), brotli: brotliCompressSync(body) };
 }
 
@@ -84,11 +86,11 @@ export function loadThemeAssets(): ThemeAssets {
   const js = hashed('theme', 'js', jsBody);
   files.set(js, compressible('text/javascript; charset=utf-8', jsBody));
 
-  return { css, js, bodyFont, files };
+  return { css, js, bodyFont, fontFaces: fontFaces.join('\n'), files };
 }
 
 /** Drops comments and layout whitespace; enough for a hand-written sheet. */
-function minifyCss(css: string): string {
+export function minifyCss(css: string): string {
   return css
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/\s+/g, ' ')

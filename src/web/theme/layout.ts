@@ -38,6 +38,8 @@ export const PAGE_CSP = [
   "img-src 'self' data: https:",
   "font-src 'self'",
   "connect-src 'self'",
+  // Only after a reader clicks a video's play button.
+  'frame-src https://www.youtube-nocookie.com https://player.vimeo.com',
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

@@ -184,14 +184,26 @@ export function staticPage(page: StaticPage): SafeHtml {
   return html`<article aria-labelledby="page-title"><h1 id="page-title">${page.title}</h1><div class="page-body">${raw(page.body_html)}</div></article>`;
 }
 
-export function errorPage(ctx: ViewContext, status: number): { title: string; body: SafeHtml } {
+/** Titles of client errors other than 404, in the site language; the error's own message is the text. */
+const CLIENT_ERROR_TITLES: Record<number, [string, string]> = {
+  401: ['يلزم تسجيل الدخول', 'Sign-in required'],
+  403: ['غير مسموح', 'Not allowed'],
+  409: ['تعارض', 'Conflict'],
+  413: ['الطلب كبير جداً', 'Too large'],
+  415: ['نوع غير مدعوم', 'Unsupported type'],
+  422: ['تعذّرت المعالجة', 'Could not be processed'],
+  429: ['طلبات كثيرة', 'Too many requests'],
+};
+
+export function errorPage(ctx: ViewContext, status: number, detail?: string): { title: string; body: SafeHtml } {
   const { t } = ctx;
+  const specific = CLIENT_ERROR_TITLES[status];
   const [title, text] =
     status === 404
       ? [t.notFoundTitle, t.notFoundText]
       : status >= 500
         ? [t.serverErrorTitle, t.serverErrorText]
-        : [t.badRequestTitle, t.badRequestText];
+        : [specific ? specific[ctx.site.lang === 'ar' ? 0 : 1] : t.badRequestTitle, detail || t.badRequestText];
   return {
     title,
     body: html`<section class="error-page" aria-labelledby="error-title">

@@ -85,3 +85,35 @@
     if (!input.form.contains(e.target)) clear();
   });
 })();
+
+// Videos in articles are links until the reader asks for the player: no request to the video site before that.
+(function () {
+  var players = {
+    youtube: function (id) {
+      return 'https://www.youtube-nocookie.com/embed/' + id + '?autoplay=1';
+    },
+    vimeo: function (id) {
+      return 'https://player.vimeo.com/video/' + id + '?autoplay=1&dnt=1';
+    },
+  };
+  var label = document.documentElement.lang === 'ar' ? 'شغّل الفيديو (يُحمَّل من ' : 'Play the video (loads from ';
+  document.querySelectorAll('figure.embed[data-embed]').forEach(function (figure) {
+    var make = players[figure.dataset.embed];
+    var id = figure.dataset.embedId;
+    if (!make || !id) return;
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'embed-play';
+    button.textContent = label + figure.dataset.embed + ')';
+    button.addEventListener('click', function () {
+      var frame = document.createElement('iframe');
+      frame.src = make(id);
+      frame.title = figure.textContent.trim() || figure.dataset.embed;
+      frame.allow = 'autoplay; fullscreen; picture-in-picture';
+      frame.setAttribute('allowfullscreen', '');
+      frame.loading = 'lazy';
+      figure.replaceChildren(frame);
+    });
+    figure.prepend(button);
+  });
+})();

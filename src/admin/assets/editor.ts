@@ -1,0 +1,427 @@
+/// <reference lib="dom" />
+/**
+ * The article editor's browser side, bundled by esbuild (scripts/bundle-admin.js).
+ * The page works without it: the form posts the body HTML from a textarea.
+ * With it, the textarea becomes a TipTap (ProseMirror) editor, and the form
+ * gains autosave, live word count, slug and search-result previews, tag
+ * suggestions and an image picker. The server sanitizes whatever arrives.
+ */
+import { Editor, Node, mergeAttributes } from '@tiptap/core';
+import StarterKit from '@tiptap/starter-kit';
+
+const form = document.querySelector<HTMLFormElement>('form[data-article-form]');
+const lang = document.documentElement.lang === 'en' ? 'en' : 'ar';
+const tr = (ar: string, en: string) => (lang === 'ar' ? ar : en);
+
+/** An image with its alt text and caption, stored as <figure><img><figcaption>. */
+const Figure = Node.create({
+  name: 'figure',
+  group: 'block',
+  atom: true,
+  draggable: true,
+  addAttributes() {
+    return { src: { default: '' }, alt: { default: '' }, caption: { default: '' } };
+  },
+  parseHTML() {
+    return [
+      {
+        tag: 'figure',
+        getAttrs: (el) => {
+          const img = (el as HTMLElement).querySelector('img');
+          if (!img || (el as HTMLElement).classList.contains('embed')) return false;
+          return {
+            src: img.getAttribute('src') ?? '',
+            alt: img.getAttribute('alt') ?? '',
+            caption: (el as HTMLElement).querySelector('figcaption')?.textContent ?? '',
+          };
+        },
+      },
+      {
+        tag: 'img[src]',
+        getAttrs: (el) => ({
+          src: (el as HTMLElement).getAttribute('src'),
+          alt: (el as HTMLElement).getAttribute('alt') ?? '',
+        }),
+      },
+    ];
+  },
+  renderHTML({ node }) {
+    const img = ['img', { src: node.attrs.src, alt: node.attrs.alt }];
+    return node.attrs.caption ? ['figure', {}, img, ['figcaption', {}, node.attrs.caption]] : ['figure', {}, img];
+  },
+});
+
+/** A video by URL, stored as a link the public theme turns into a click-to-load frame. */
+const VideoEmbed = Node.create({
+  name: 'videoEmbed',
+  group: 'block',
+  atom: true,
+  addAttributes() {
+    return { provider: { default: 'youtube' }, videoId: { default: '' }, title: { default: '' } };
+  },
+  parseHTML() {
+    return [
+      {
+        tag: 'figure.embed',
+        getAttrs: (el) => ({
+          provider: (el as HTMLElement).dataset.embed,
+          videoId: (el as HTMLElement).dataset.embedId,
+          title: (el as HTMLElement).textContent?.trim() ?? '',
+        }),
+      },
+    ];
+  },
+  renderHTML({ node, HTMLAttributes }) {
+    const href =
+      node.attrs.provider === 'vimeo'
+        ? `https://vimeo.com/${node.attrs.videoId}`
+        : `https://www.youtube.com/watch?v=${node.attrs.videoId}`;
+    return [
+      'figure',
+      mergeAttributes(HTMLAttributes, {
+        class: 'embed',
+        'data-embed': node.attrs.provider,
+        'data-embed-id': node.attrs.videoId,
+      }),
+      ['a', { href }, node.attrs.title || href],
+    ];
+  },
+});
+
+export function parseVideoUrl(url: string): { provider: string; videoId: string } | null {
+  const yt = /(?:youtube\.com\/(?:watch\?v=|embed\/|shorts\/)|youtu\.be\/)([A-Za-z0-9_-]{11})/.exec(url);
+  if (yt) return { provider: 'youtube', videoId: yt[1]! };
+  const vimeo = /vimeo\.com\/(\d{6,12})/.exec(url);
+  if (vimeo) return { provider: 'vimeo', videoId: vimeo[1]! };
+  return null;
+}
+
+function csrf(): string {
+  return form?.querySelector<HTMLInputElement>('input[name=_csrf]')?.value ?? '';
+}
+
+async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-csrf-token': csrf(), accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const data = (await res.json()) as T & { errors?: { message: string }[] };
+  if (!res.ok) throw new Error(data.errors?.[0]?.message ?? String(res.status));
+  return data;
+}
+
+function setupEditor(textarea: HTMLTextAreaElement): Editor {
+  const mount = document.createElement('div');
+  mount.className = 'rich-editor';
+  const toolbar = document.createElement('div');
+  toolbar.className = 'editor-toolbar';
+  toolbar.setAttribute('role', 'toolbar');
+  toolbar.setAttribute('aria-label', tr('أدوات التحرير', 'Formatting'));
+  textarea.hidden = true;
+  textarea.before(toolbar, mount);
+
+  const editor = new Editor({
+    element: mount,
+    extensions: [
+      StarterKit.configure({ heading: { levels: [2, 3, 4] }, link: { openOnClick: false } }),
+      Figure,
+      VideoEmbed,
+    ],
+    content: textarea.value,
+    textDirection: 'auto',
+    injectCSS: false,
+    editorProps: {
+      attributes: {
+        class: 'prose',
+        role: 'textbox',
+        'aria-multiline': 'true',
+        'aria-label': textarea.getAttribute('aria-label') ?? tr('نص المقال', 'Article body'),
+        dir: document.documentElement.dir,
+      },
+    },
+    onUpdate: () => {
+      textarea.value = editor.getHTML();
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+  });
+
+  const buttons: [string, string, string, () => void, string?][] = [
+    ['h2', tr('عنوان', 'Heading'), 'H2', () => editor.chain().focus().toggleHeading({ level: 2 }).run(), 'heading'],
+    ['h3', tr('عنوان فرعي', 'Subheading'), 'H3', () => editor.chain().focus().toggleHeading({ level: 3 }).run()],
+    ['bold', tr('عريض', 'Bold'), 'B', () => editor.chain().focus().toggleBold().run(), 'bold'],
+    ['italic', tr('مائل', 'Italic'), 'I', () => editor.chain().focus().toggleItalic().run(), 'italic'],
+    [
+      'ul',
+      tr('قائمة نقطية', 'Bulleted list'),
+      '•',
+      () => editor.chain().focus().toggleBulletList().run(),
+      'bulletList',
+    ],
+    [
+      'ol',
+      tr('قائمة مرقمة', 'Numbered list'),
+      '1.',
+      () => editor.chain().focus().toggleOrderedList().run(),
+      'orderedList',
+    ],
+    ['quote', tr('اقتباس', 'Quote'), '❝', () => editor.chain().focus().toggleBlockquote().run(), 'blockquote'],
+    [
+      'link',
+      tr('رابط', 'Link'),
+      tr('رابط', 'Link'),
+      () => {
+        const prev = editor.getAttributes('link').href as string | undefined;
+        const href = window.prompt(tr('عنوان الرابط (https://…)', 'Link address (https://…)'), prev ?? 'https://');
+        if (href === null) return;
+        if (!href || href === 'https://') editor.chain().focus().unsetLink().run();
+        else if (/^(https?:|mailto:|\/)/i.test(href))
+          editor.chain().focus().extendMarkRange('link').setLink({ href }).run();
+      },
+      'link',
+    ],
+    ['image', tr('صورة', 'Image'), tr('صورة', 'Image'), () => void pickImage(editor)],
+    [
+      'video',
+      tr('فيديو', 'Video'),
+      tr('فيديو', 'Video'),
+      () => {
+        const url = window.prompt(tr('رابط الفيديو (يوتيوب أو فيميو)', 'Video URL (YouTube or Vimeo)'));
+        if (!url) return;
+        const parsed = parseVideoUrl(url);
+        if (!parsed) return window.alert(tr('رابط فيديو غير مدعوم.', 'Unsupported video URL.'));
+        editor
+          .chain()
+          .focus()
+          .insertContent({ type: 'videoEmbed', attrs: { ...parsed, title: url } })
+          .run();
+      },
+    ],
+    ['hr', tr('فاصل', 'Divider'), '—', () => editor.chain().focus().setHorizontalRule().run()],
+    ['undo', tr('تراجع', 'Undo'), '↶', () => editor.chain().focus().undo().run()],
+    ['redo', tr('إعادة', 'Redo'), '↷', () => editor.chain().focus().redo().run()],
+  ];
+  for (const [name, label, text, run, mark] of buttons) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.command = name;
+    // The visible glyph starts the accessible name and the word follows for screen readers.
+    const hidden = document.createElement('span');
+    hidden.className = 'visually-hidden';
+    hidden.textContent = ` ${label}`;
+    b.append(text);
+    if (text !== label) b.append(hidden);
+    b.title = label;
+    if (mark) b.setAttribute('aria-pressed', 'false');
+    b.addEventListener('click', run);
+    toolbar.append(b);
+  }
+  editor.on('transaction', () => {
+    for (const [name, , , , mark] of buttons) {
+      if (!mark) continue;
+      const b = toolbar.querySelector<HTMLButtonElement>(`[data-command=${name}]`);
+      b?.setAttribute('aria-pressed', String(editor.isActive(mark)));
+    }
+  });
+  return editor;
+}
+
+interface MediaItem {
+  id: number;
+  url: string;
+  thumb: string;
+  alt: string;
+  caption: string;
+}
+
+/** A dialog listing the media library; picking an image inserts it with its alt text and caption. */
+async function pickImage(editor: Editor): Promise<void> {
+  const dialog = document.createElement('dialog');
+  dialog.className = 'media-picker';
+  dialog.innerHTML = `<h2>${tr('اختر صورة من المكتبة', 'Choose an image')}</h2><div class="picker-grid"></div><p><button type="button" data-close>${tr('إغلاق', 'Close')}</button></p>`;
+  document.body.append(dialog);
+  dialog.querySelector('[data-close]')!.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => dialog.remove());
+  dialog.showModal();
+  const grid = dialog.querySelector('.picker-grid')!;
+  try {
+    const { media } = await api<{ media: MediaItem[] }>('GET', '/api/v1/admin/media?limit=60');
+    if (!media.length) grid.textContent = tr('المكتبة فارغة.', 'The library is empty.');
+    for (const m of media) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'picker-item';
+      const img = document.createElement('img');
+      img.src = m.thumb;
+      img.alt = m.alt;
+      b.append(img);
+      b.setAttribute('aria-label', m.alt || tr('صورة بلا وصف', 'Image without description'));
+      b.addEventListener('click', () => {
+        const alt =
+          window.prompt(tr('النص البديل (يصف الصورة لمن لا يراها)', 'Alt text (describes the image)'), m.alt) ?? '';
+        const caption = window.prompt(tr('تعليق الصورة (اختياري)', 'Caption (optional)'), m.caption) ?? '';
+        editor
+          .chain()
+          .focus()
+          .insertContent({ type: 'figure', attrs: { src: m.url, alt, caption } })
+          .run();
+        dialog.close();
+      });
+      grid.append(b);
+    }
+  } catch (e) {
+    grid.textContent = (e as Error).message;
+  }
+}
+
+const WORDS_PER_MINUTE = 200;
+
+function setupForm(f: HTMLFormElement, editor: Editor | undefined): void {
+  const body = f.querySelector<HTMLTextAreaElement>('textarea[name=body]')!;
+  const title = f.querySelector<HTMLInputElement>('input[name=title]')!;
+  const slug = f.querySelector<HTMLInputElement>('input[name=slug]');
+  const seoTitle = f.querySelector<HTMLInputElement>('input[name=seo_title]');
+  const seoDesc = f.querySelector<HTMLTextAreaElement>('textarea[name=seo_description]');
+  const excerpt = f.querySelector<HTMLTextAreaElement>('textarea[name=excerpt]');
+  const counter = document.querySelector<HTMLElement>('[data-word-count]');
+  const status = document.querySelector<HTMLElement>('[data-autosave-status]');
+  const plural = new Intl.PluralRules(lang);
+  const number = new Intl.NumberFormat(lang === 'ar' ? 'ar-EG' : 'en');
+
+  const updateCount = () => {
+    const text = editor ? editor.getText() : body.value.replace(/<[^>]+>/g, ' ');
+    const words = text.split(/\s+/).filter(Boolean).length;
+    const minutes = Math.max(1, Math.round(words / WORDS_PER_MINUTE));
+    if (counter) {
+      const w =
+        lang === 'ar' ? arabicCount(words, plural, number, ['كلمة', 'كلمتان', 'كلمات', 'كلمة']) : `${words} words`;
+      const m =
+        lang === 'ar'
+          ? arabicCount(minutes, plural, number, ['دقيقة', 'دقيقتان', 'دقائق', 'دقيقة'])
+          : `${minutes} min read`;
+      counter.textContent = lang === 'ar' ? `${w} · قراءة في ${m}` : `${w} · ${m}`;
+    }
+  };
+
+  const preview = document.querySelector<HTMLElement>('[data-seo-preview]');
+  const updatePreview = () => {
+    if (!preview) return;
+    preview.querySelector('[data-seo-title]')!.textContent = seoTitle?.value || title.value;
+    const desc = seoDesc?.value || excerpt?.value || (editor?.getText() ?? '').slice(0, 160);
+    preview.querySelector('[data-seo-desc]')!.textContent = desc.length > 160 ? `${desc.slice(0, 157)}…` : desc;
+    if (slug)
+      preview.querySelector('[data-seo-url]')!.textContent =
+        `${location.origin}/article/${slug.value || slugPreview(title.value)}`;
+  };
+
+  f.addEventListener('input', () => {
+    updateCount();
+    updatePreview();
+    dirty = true;
+  });
+  updateCount();
+  updatePreview();
+
+  // Tag suggestions from the server as the editor types.
+  const tags = f.querySelector<HTMLInputElement>('input[name=tags]');
+  const list = document.getElementById('tag-suggestions') as HTMLDataListElement | null;
+  let tagTimer: number | undefined;
+  tags?.addEventListener('input', () => {
+    clearTimeout(tagTimer);
+    tagTimer = window.setTimeout(async () => {
+      const last = tags.value.split(/[,،]/).pop()?.trim() ?? '';
+      if (!list || last.length < 1) return;
+      const { tags: found } = await api<{ tags: { name: string }[] }>(
+        'GET',
+        `/api/v1/admin/tags?q=${encodeURIComponent(last)}`,
+      );
+      const prefix = tags.value.slice(0, tags.value.length - last.length);
+      list.replaceChildren(
+        ...found.map((t) => Object.assign(document.createElement('option'), { value: prefix + t.name })),
+      );
+    }, 150);
+  });
+
+  // Autosave: drafts every 20 s when something changed. A new article becomes a draft on its first autosave.
+  let dirty = false;
+  let saving = false;
+  const idInput = f.querySelector<HTMLInputElement>('input[name=id]');
+  const updatedAt = f.querySelector<HTMLInputElement>('input[name=updated_at]');
+  const autosave = async () => {
+    if (!dirty || saving || !title.value.trim()) return;
+    saving = true;
+    dirty = false;
+    const data = Object.fromEntries(
+      [...new FormData(f)].filter(([, v]) => typeof v === 'string') as [string, string][],
+    );
+    try {
+      const id = idInput?.value;
+      const r = await api<{ id: number; updated_at: string; edit_url: string }>(
+        'POST',
+        id ? `/api/v1/admin/articles/${id}/autosave` : '/api/v1/admin/articles/autosave',
+        data,
+      );
+      if (idInput && !id) {
+        idInput.value = String(r.id);
+        f.action = r.edit_url;
+        history.replaceState(null, '', r.edit_url);
+      }
+      if (updatedAt) updatedAt.value = r.updated_at;
+      if (status)
+        status.textContent = `${tr('حُفظت المسودة تلقائياً', 'Draft autosaved')} ${new Date().toLocaleTimeString(lang === 'ar' ? 'ar-EG' : 'en')}`;
+    } catch (e) {
+      dirty = true;
+      if (status) status.textContent = `${tr('تعذّر الحفظ التلقائي', 'Autosave failed')}: ${(e as Error).message}`;
+    } finally {
+      saving = false;
+    }
+  };
+  window.setInterval(() => void autosave(), Number(f.dataset.autosaveMs ?? 20000));
+  f.addEventListener('submit', () => {
+    dirty = false;
+    if (editor) body.value = editor.getHTML();
+  });
+}
+
+function arabicCount(
+  n: number,
+  plural: Intl.PluralRules,
+  number: Intl.NumberFormat,
+  [one, two, few, many]: string[],
+): string {
+  switch (plural.select(n)) {
+    case 'one':
+      return one!;
+    case 'two':
+      return two!;
+    case 'few':
+      return `${number.format(n)} ${few}`;
+    default:
+      return `${number.format(n)} ${many}`;
+  }
+}
+
+/** Mirrors the server's slugify closely enough for a preview; the server has the last word. */
+function slugPreview(title: string): string {
+  return title
+    .normalize('NFKC')
+    .replace(/[\u064B-\u065F\u0670\u0640]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+}
+
+if (form) {
+  const textarea = form.querySelector<HTMLTextAreaElement>('textarea[data-rich-editor]');
+  const editor = textarea ? setupEditor(textarea) : undefined;
+  setupForm(form, editor);
+}
+
+// Confirmations for destructive buttons, everywhere in the admin.
+document.addEventListener('submit', (e) => {
+  const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
+  const message = submitter?.dataset.confirm ?? (e.target as HTMLElement).dataset.confirm;
+  if (message && !window.confirm(message)) e.preventDefault();
+});
