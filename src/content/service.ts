@@ -6,6 +6,7 @@ import { countWords, excerptOf, sanitizeBody, textOf } from './sanitize.js';
 import { slugify, uniqueSlug } from './slug.js';
 import { paths } from './urls.js';
 import { reindexArticle } from '../search/indexer.js';
+import { withResponsiveImages } from '../media/responsive.js';
 
 type Q = Kysely<Schema>;
 
@@ -108,7 +109,7 @@ export async function saveArticle(q: Q, input: ArticleInput): Promise<number> {
   if ([...title].length > MAX_TITLE)
     throw badRequest('title', 'العنوان أطول من المسموح.', `The title is longer than ${MAX_TITLE} characters.`);
 
-  const body = sanitizeBody(input.bodyHtml);
+  const body = await withResponsiveImages(q, sanitizeBody(input.bodyHtml));
   const text = textOf(body);
   const now = new Date().toISOString();
   const publishedAt = input.publishedAt ?? (input.status === 'published' ? now : null);

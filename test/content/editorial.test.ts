@@ -8,6 +8,8 @@ import { type DraftInput, Editorial } from '../../src/content/editorial.js';
 import { ContentRepository } from '../../src/content/repository.js';
 import { ensureCategory } from '../../src/content/service.js';
 import { AppError } from '../../src/shared/errors.js';
+import { storeImage } from '../../src/media/images.js';
+import sharp from 'sharp';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 
 const actorOf = (u: { id: number; role: Actor['role']; author_id: number }): Actor => ({
@@ -134,6 +136,28 @@ for (const dialect of DIALECTS) {
         editorial.save(e, id, draft({ title: 'تعديل متأخر' }), 'save', { expectedUpdatedAt: loaded }),
         (err: AppError) => err.code === 'STALE_EDIT',
       );
+    });
+
+    test('library images in a body get their WebP renditions in srcset, with width and height', async () => {
+      const bytes = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#225588' } })
+        .jpeg()
+        .toBuffer();
+      const stored = await storeImage(db.db, `${db.dir}/media`, bytes, { name: 'قاعة.jpg', alt: 'قاعة' });
+      const id = await editorial.save(
+        people.editor!,
+        undefined,
+        draft({
+          bodyHtml: `<figure><img src="/media/${stored.path}" alt="قاعة"><figcaption>القاعة</figcaption></figure><img src="https://example.com/x.jpg" alt="خارجية">`,
+        }),
+        'publish',
+      );
+      const body = (await editorial.article(id)).body_html;
+      assert.match(
+        body,
+        /<img width="1600" height="900" srcset="\/media\/[^"]+-480\.webp 480w, [^"]+-800\.webp 800w, [^"]+-1200\.webp 1200w, \/media\/[^"]+ 1600w" sizes="[^"]+"/,
+      );
+      const external = /<img[^>]*example\.com[^>]*>/.exec(body)?.[0] ?? '';
+      assert.ok(external && !external.includes('srcset'), 'other images untouched');
     });
 
     test('two processes running the scheduler publish each due article exactly once', async () => {
