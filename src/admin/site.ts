@@ -6,7 +6,16 @@ import { AppError, notFound } from '../shared/errors.js';
 import { field as formField } from '../web/forms.js';
 import { html, raw } from '../web/theme/html.js';
 import { type AdminDeps, render, viewFor } from './deps.js';
-import { type AdminView, csrfField, doneNotice, field, type FormErrors, formErrorsOf } from './view.js';
+import {
+  type AdminView,
+  csrfField,
+  doneNotice,
+  field,
+  type FormErrors,
+  formErrorsOf,
+  imageChoice,
+  libraryImages,
+} from './view.js';
 
 type IdParams = { Params: { id: string } };
 const idOf = (v: string) => Number(v) || 0;
@@ -270,6 +279,7 @@ ${field({ name: 'body', label: view.t('النص', 'Body'), value: values.body, m
     status = 200,
   ) => {
     const view = await viewFor(deps, req, reply);
+    const images = await libraryImages(db);
     const choice = (
       name: keyof SiteSettings,
       label: string,
@@ -310,6 +320,7 @@ ${field({ name: 'copyright', label: view.t('سطر حقوق النشر', 'Copyri
 ${field({ name: 'credit', label: view.t('سطر الشكر', 'Credit line'), value: values.credit, dir: 'auto', errors })}
 ${field({ name: 'baseUrl', label: view.t('العنوان العام للموقع', 'Public address'), value: values.baseUrl, dir: 'ltr', hint: 'https://example.com', errors })}
 ${field({ name: 'postsPerPage', label: view.t('مقالات في الصفحة', 'Articles per page'), type: 'number', value: String(values.postsPerPage), errors })}
+${imageChoice(view, 'logoMediaId', view.t('الشعار (صورة من المكتبة)', 'Logo (a library image)'), values.logoMediaId, images)}
 ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغابايت)', 'Largest upload (MB)'), type: 'number', value: String(values.uploadMaxMb), errors })}
 <div class="actions"><button type="submit">${view.t('حفظ', 'Save')}</button></div></form>`,
       status,
@@ -323,7 +334,17 @@ ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغ
     const changes: Record<string, unknown> = {};
     for (const key of TEXT_KEYS) changes[key] = formField(req.body, key).trim();
     for (const key of ['lang', 'direction', 'dateStyle', 'digits'] as const) changes[key] = formField(req.body, key);
-    for (const key of ['postsPerPage', 'uploadMaxMb'] as const) changes[key] = Number(formField(req.body, key));
+    for (const key of ['postsPerPage', 'uploadMaxMb', 'logoMediaId'] as const)
+      changes[key] = Number(formField(req.body, key) || 0);
+    if (
+      changes.logoMediaId &&
+      !(await db
+        .selectFrom('media')
+        .select('id')
+        .where('id', '=', changes.logoMediaId as number)
+        .executeTakeFirst())
+    )
+      changes.logoMediaId = -1; // refused below as an invalid value
     try {
       if (!changes.title) throw new InvalidSettingError('title');
       await deps.settings.update(changes as Partial<SiteSettings>);

@@ -8,7 +8,18 @@ import { field as formField } from '../web/forms.js';
 import { html, raw } from '../web/theme/html.js';
 import { originOf } from '../web/origin.js';
 import { type AdminDeps, render, viewFor } from './deps.js';
-import { type AdminView, csrfField, doneNotice, field, type FormErrors, formErrorsOf, ROLE_NAMES } from './view.js';
+import {
+  type AdminView,
+  csrfField,
+  doneNotice,
+  field,
+  type FormErrors,
+  formErrorsOf,
+  imageChoice,
+  libraryImages,
+  ROLE_NAMES,
+} from './view.js';
+import { bumpContentVersion } from '../content/service.js';
 
 /** Users (administrators) and one's own profile: name, bio, language, password, two-factor sign-in, sessions. */
 export async function userAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
@@ -128,7 +139,12 @@ ${field({ name: 'password', label: view.t('كلمة مرور أولى', 'Initial
   ) => {
     const view = await viewFor(deps, req, reply);
     const { user } = requireAuth(req);
-    const author = await db.selectFrom('authors').select(['bio']).where('id', '=', user.author_id).executeTakeFirst();
+    const author = await db
+      .selectFrom('authors')
+      .select(['bio', 'avatar_media_id'])
+      .where('id', '=', user.author_id)
+      .executeTakeFirst();
+    const images = await libraryImages(db);
     const uri = pendingSecret ? otpauthUri(pendingSecret, user.email, view.site.title) : '';
     return render(
       reply,
@@ -138,6 +154,7 @@ ${field({ name: 'password', label: view.t('كلمة مرور أولى', 'Initial
 ${csrfField(view)}
 ${field({ name: 'name', label: view.t('الاسم كما يظهر للقراء', 'Name as readers see it'), value: user.name, required: true, dir: 'auto', errors })}
 ${field({ name: 'bio', label: view.t('نبذة', 'Bio'), value: author?.bio ?? '', multiline: true, dir: 'auto', errors })}
+${imageChoice(view, 'avatar', view.t('الصورة الشخصية (من المكتبة؛ بدونها تظهر الحروف الأولى)', 'Avatar (from the library; initials without one)'), author?.avatar_media_id ?? null, images)}
 <label for="f-locale">${view.t('لغة لوحة التحكم', 'Admin language')}</label>
 <select id="f-locale" name="locale"><option value="ar" ${user.locale === 'ar' ? raw('selected') : ''}>العربية</option><option value="en" ${user.locale === 'en' ? raw('selected') : ''}>English</option></select>
 <div class="actions"><button type="submit">${view.t('حفظ', 'Save')}</button></div>
@@ -191,13 +208,21 @@ ${csrfField(view)}
     if (bio.length > 2000)
       return profilePage(req, reply, { bio: view.t('النبذة طويلة جداً.', 'The bio is too long.') }, 400);
     const locale = formField(req.body, 'locale') === 'en' ? 'en' : 'ar';
+    const avatarId = Number(formField(req.body, 'avatar')) || null;
+    if (avatarId && !(await db.selectFrom('media').select('id').where('id', '=', avatarId).executeTakeFirst()))
+      return profilePage(req, reply, { avatar: view.t('الصورة غير موجودة.', 'The image does not exist.') }, 400);
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable('users')
         .set({ name, locale, updated_at: new Date().toISOString() })
         .where('id', '=', user.id)
         .execute();
-      await trx.updateTable('authors').set({ name, bio }).where('id', '=', user.author_id).execute();
+      await trx
+        .updateTable('authors')
+        .set({ name, bio, avatar_media_id: avatarId })
+        .where('id', '=', user.author_id)
+        .execute();
+      await bumpContentVersion(trx);
     });
     return reply.redirect('/admin/profile?done=saved', 303);
   });

@@ -3,6 +3,7 @@ import { csrfToken } from '../accounts/http.js';
 import type { Capability } from '../accounts/roles.js';
 import { can } from '../accounts/roles.js';
 import type { SiteSettings } from '../content/settings.js';
+import type { DB } from '../db/database.js';
 import type { Role, UserRow } from '../db/schema.js';
 import { Formatter } from '../i18n/format.js';
 import { AppError } from '../shared/errors.js';
@@ -211,4 +212,22 @@ export function sendAdmin(reply: FastifyReply, page: string, status = 200): Fast
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .send(page);
+}
+
+/** Recent library images, for choosing a logo, an avatar or a featured image. */
+export function libraryImages(db: DB): Promise<{ id: number; alt: string; path: string }[]> {
+  return db.selectFrom('media').select(['id', 'alt', 'path']).orderBy('id', 'desc').limit(200).execute();
+}
+
+export function imageChoice(
+  view: AdminView,
+  name: string,
+  label: string,
+  value: number | null,
+  images: { id: number; alt: string; path: string }[],
+): SafeHtml {
+  return html`<label for="f-${name}">${label}</label>
+<select id="f-${name}" name="${name}"><option value="0">${view.t('— بلا صورة —', '— none —')}</option>${images.map(
+    (m) => html`<option value="${m.id}" ${m.id === value ? raw('selected') : ''}>${m.alt || m.path}</option>`,
+  )}</select>`;
 }

@@ -19,6 +19,8 @@ export interface SiteSettings {
   postsPerPage: number;
   /** The largest image upload accepted, in megabytes. */
   uploadMaxMb: number;
+  /** Library image shown in the masthead instead of the title text; 0 for none. */
+  logoMediaId: number;
 }
 
 export const DEFAULT_SETTINGS: SiteSettings = {
@@ -34,6 +36,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   baseUrl: '',
   postsPerPage: 12,
   uploadMaxMb: 10,
+  logoMediaId: 0,
 };
 
 type Validator<T> = (value: unknown) => value is T;
@@ -66,6 +69,7 @@ const VALIDATORS: { [K in keyof SiteSettings]: Validator<SiteSettings[K]> } = {
   baseUrl: (v): v is string => typeof v === 'string' && (v === '' || /^https?:\/\/[^\s/]+$/.test(v)),
   postsPerPage: isPageSize,
   uploadMaxMb: (v): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 200,
+  logoMediaId: (v): v is number => Number.isInteger(v) && (v as number) >= 0,
 };
 
 export class InvalidSettingError extends Error {

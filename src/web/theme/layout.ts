@@ -50,7 +50,9 @@ export function layout(ctx: ViewContext, meta: PageMeta, main: SafeHtml): string
   const { site, t, fmt, assets } = ctx;
   const title = meta.title ? `${meta.title} - ${site.title}` : `${site.title} - ${site.tagline}`;
   const today = new Date().toISOString();
-  const brand = html`<a href="/">${site.title}</a>`;
+  const brand = ctx.logo
+    ? html`<a href="/"><img class="site-logo" src="${paths.media(ctx.logo.path)}" width="${ctx.logo.width}" height="${ctx.logo.height}" alt="${site.title}"></a>`
+    : html`<a href="/">${site.title}</a>`;
   return html`<!doctype html>
 <html lang="${site.lang}" dir="${site.direction}">
 <head>

@@ -40,7 +40,8 @@ export class SiteContext {
       this.content.pages(),
     ]);
     const nav = categories.filter((c) => c.parent_id === null);
-    this.current = { ctx: buildViewContext(site, this.assets, nav, pages), categories, at: Date.now() };
+    const logo = site.logoMediaId ? await this.content.image(site.logoMediaId) : null;
+    this.current = { ctx: buildViewContext(site, this.assets, nav, pages, logo), categories, at: Date.now() };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { SiteSettings } from '../../content/settings.js';
-import type { CategoryRef } from '../../content/types.js';
+import type { CategoryRef, Image } from '../../content/types.js';
 import { Formatter } from '../../i18n/format.js';
 import { type Messages, messagesFor } from '../../i18n/messages.js';
 import type { ThemeAssets } from './assets.js';
@@ -14,6 +14,8 @@ export interface ViewContext {
   nav: CategoryRef[];
   /** Static pages for the footer. */
   pages: { slug: string; title: string }[];
+  /** The masthead logo, when the site has one. */
+  logo: Image | null;
 }
 
 export function buildViewContext(
@@ -21,6 +23,7 @@ export function buildViewContext(
   assets: ThemeAssets,
   nav: CategoryRef[],
   pages: { slug: string; title: string }[],
+  logo: Image | null = null,
 ): ViewContext {
   return {
     site,
@@ -29,5 +32,6 @@ export function buildViewContext(
     assets,
     nav,
     pages,
+    logo,
   };
 }
