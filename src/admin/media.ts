@@ -36,6 +36,13 @@ export async function mediaAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
   await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
   const { media } = deps;
 
+  /** The image named in the URL, if this person may change it (editors any, authors their own uploads). */
+  const changeable = async (req: FastifyRequest<{ Params: { id: string } }>): Promise<MediaRow> => {
+    const m = await media.get(Number(req.params.id) || 0);
+    if (!mayChange(req, m)) throw forbidden();
+    return m;
+  };
+
   const mayChange = (req: FastifyRequest, m: MediaRow) => {
     const { actor } = requireAuth(req);
     return can(actor, 'edit_others_articles') || (can(actor, 'upload_media') && m.uploaded_by === actor.id);
@@ -162,8 +169,7 @@ ${total > page * PAGE_SIZE ? html`<p><a href="/admin/media?page=${page + 1}">${v
     '/admin/media/:id',
     { config: { access: 'upload_media' } },
     async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const m = await media.get(Number(req.params.id) || 0);
-      if (!mayChange(req, m)) throw forbidden();
+      const m = await changeable(req);
       await media.describe(m.id, formField(req.body, 'alt'), formField(req.body, 'caption'));
       return reply.redirect(`/admin/media?done=saved#media-${m.id}`, 303);
     },
@@ -173,8 +179,7 @@ ${total > page * PAGE_SIZE ? html`<p><a href="/admin/media?page=${page + 1}">${v
     '/admin/media/:id/delete',
     { config: { access: 'upload_media' } },
     async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const m = await media.get(Number(req.params.id) || 0);
-      if (!mayChange(req, m)) throw forbidden();
+      const m = await changeable(req);
       try {
         await media.remove(m.id);
       } catch (err) {
@@ -213,8 +218,7 @@ ${total > page * PAGE_SIZE ? html`<p><a href="/admin/media?page=${page + 1}">${v
     '/api/v1/admin/media/:id',
     { config: { access: 'upload_media' } },
     async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const m = await media.get(Number(req.params.id) || 0);
-      if (!mayChange(req, m)) throw forbidden();
+      const m = await changeable(req);
       await media.remove(m.id);
       return reply.code(204).send();
     },
