@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-content.js';
 import * as m002 from './migrations/002-search.js';
 import * as m003 from './migrations/003-newsroom.js';
 import * as m004 from './migrations/004-search-cover.js';
+import * as m005 from './migrations/005-search-postings.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002-search': m002,
   '003-newsroom': m003,
   '004-search-cover': m004,
+  '005-search-postings': m005,
 };
 
 class InCodeProvider implements MigrationProvider {

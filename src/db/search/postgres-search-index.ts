@@ -51,7 +51,7 @@ export function tsqueryLiteral(m: MatchExpression): string {
 /**
  * PostgreSQL has no BM25, so the formula of SQLite FTS5's bm25() is stated
  * here in SQL over the same inputs: weighted term frequency per document (the
- * `tf` jsonb), token count (`ntok`), corpus size and average length
+ * `search_postings` rows, one per term and article), token count (`ntok`), corpus size and average length
  * (`search_stats`), and per-phrase document frequency (GIN counts). Phrases
  * count as often as their rarest word (FTS5 counts exact phrase occurrences;
  * the difference only shows in ties).
@@ -61,14 +61,23 @@ export class PostgresSearchIndex implements SearchIndex {
 
   async upsert(articleId: number, doc: IndexedDocument): Promise<void> {
     const { tf, ntok } = weightedFrequencies(doc);
-    await sql`INSERT INTO search_documents (article_id, tsv, tf, ntok, plain)
-      VALUES (${articleId}, ${tsvectorLiteral(doc)}::tsvector, ${JSON.stringify(tf)}::jsonb, ${ntok}, ${doc.plain})
-      ON CONFLICT (article_id) DO UPDATE SET tsv = excluded.tsv, tf = excluded.tf, ntok = excluded.ntok, plain = excluded.plain`.execute(
+    await sql`INSERT INTO search_documents (article_id, tsv, ntok, plain)
+      VALUES (${articleId}, ${tsvectorLiteral(doc)}::tsvector, ${ntok}, ${doc.plain})
+      ON CONFLICT (article_id) DO UPDATE SET tsv = excluded.tsv, ntok = excluded.ntok, plain = excluded.plain`.execute(
       this.q,
     );
+    await sql`DELETE FROM search_postings WHERE article_id = ${articleId}`.execute(this.q);
+    const terms = Object.keys(tf);
+    if (terms.length) {
+      await sql`INSERT INTO search_postings (term, article_id, tf)
+        SELECT t, ${articleId}, f FROM unnest(${terms}::text[], ${terms.map((t) => tf[t]!)}::real[]) AS u(t, f)`.execute(
+        this.q,
+      );
+    }
   }
 
   async remove(articleId: number): Promise<void> {
+    await sql`DELETE FROM search_postings WHERE article_id = ${articleId}`.execute(this.q);
     await sql`DELETE FROM search_documents WHERE article_id = ${articleId}`.execute(this.q);
   }
 
@@ -76,6 +85,14 @@ export class PostgresSearchIndex implements SearchIndex {
     const r = await sql<{
       n: number;
     }>`SELECT count(*) AS n FROM search_documents WHERE tsv @@ ${query}::tsquery`.execute(this.q);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** Articles with any term that starts with the prefix: a range of the postings (a prefix tsquery walks GIN far wider). */
+  private async prefixHits(like: string): Promise<number> {
+    const r = await sql<{
+      n: number;
+    }>`SELECT count(DISTINCT article_id) AS n FROM search_postings WHERE term LIKE ${like}`.execute(this.q);
     return Number(r.rows[0]?.n ?? 0);
   }
 
@@ -87,25 +104,47 @@ export class PostgresSearchIndex implements SearchIndex {
     const N = Number(stats.rows[0]?.n ?? 0);
     const avgdl = Number(stats.rows[0]?.avgdl ?? 1) || 1;
 
+    // Term frequencies come from the postings (one narrow row per term and article), read once per article
+    // for every term of the query: f0, f1, … per term, fp for the prefix.
+    const keys = [...new Set([...m.terms, ...m.phrases.flat()])];
+    const column = (t: string) => sql.ref(`fr.f${keys.indexOf(t)}`);
+    const freqOf = (t: string) => sql<number>`coalesce(${column(t)}, 0)`;
+    const prefixLike = m.prefix ? `${m.prefix.replace(/[\\%_]/g, '\\$&')}%` : undefined;
+    const postings = sql`(SELECT article_id,
+        ${sql.join([
+          ...keys.map((t, i) => sql`sum(tf) FILTER (WHERE term = ${t})::float8 AS ${sql.ref(`f${i}`)}`),
+          ...(prefixLike ? [sql`sum(tf) FILTER (WHERE term LIKE ${prefixLike})::float8 AS fp`] : []),
+        ])}
+      FROM search_postings
+      WHERE ${sql.join(
+        [
+          ...(keys.length ? [sql`term = ANY(${keys}::text[])`] : []),
+          ...(prefixLike ? [sql`term LIKE ${prefixLike}`] : []),
+        ],
+        sql` OR `,
+      )}
+      GROUP BY article_id)`;
+
     // One BM25 summand per phrase, as FTS5 scores each phrase of the MATCH expression.
     const phrases: { tsquery: string; freq: RawBuilder<number> }[] = [
-      ...m.terms.map((t) => ({ tsquery: `'${safeTerm(t)}'`, freq: sql<number>`coalesce((d.tf ->> ${t})::float8, 0)` })),
+      ...m.terms.map((t) => ({ tsquery: `'${safeTerm(t)}'`, freq: freqOf(t) })),
       ...m.phrases.map((p) => ({
         tsquery: p.map((t) => `'${safeTerm(t)}'`).join(' <-> '),
-        freq: sql<number>`least(${sql.join(p.map((t) => sql`coalesce((d.tf ->> ${t})::float8, 0)`))})`,
+        freq: sql<number>`least(${sql.join(p.map(freqOf))})`,
       })),
-      ...(m.prefix
-        ? [
-            {
-              tsquery: `'${safeTerm(m.prefix)}':*`,
-              freq: sql<number>`(SELECT coalesce(sum(value::float8), 0) FROM jsonb_each_text(d.tf) WHERE starts_with(key, ${m.prefix}))`,
-            },
-          ]
-        : []),
+      ...(prefixLike ? [{ tsquery: `'${safeTerm(m.prefix!)}':*`, freq: sql<number>`coalesce(fr.fp, 0)` }] : []),
     ];
+    if (!phrases.length) return { hits: [], total: 0 };
+    // Single terms count their postings (index only); phrases and the prefix ask the GIN index.
+    const termDf = await this.documentFrequencies(m.terms);
     const idfs = await Promise.all(
-      phrases.map(async (p) => {
-        const hits = await this.phraseHits(p.tsquery);
+      phrases.map(async (p, i) => {
+        const hits =
+          i < m.terms.length
+            ? (termDf.get(safeTerm(m.terms[i]!)) ?? 0)
+            : i === phrases.length - 1 && prefixLike
+              ? await this.prefixHits(prefixLike)
+              : await this.phraseHits(p.tsquery);
         const idf = Math.log((N - hits + 0.5) / (hits + 0.5));
         return idf <= 0 ? 1e-6 : idf;
       }),
@@ -120,9 +159,10 @@ export class PostgresSearchIndex implements SearchIndex {
     const score = sql`((${bm25}) * (1.0 + ${RANKING.freshnessBoost} / (1.0 + ${age} / ${RANKING.freshnessHalfLifeDays})))`;
     const where = sql`d.tsv @@ ${tsqueryLiteral(m)}::tsquery AND a.status = 'published' AND a.published_at <= ${f.now}
       ${publishedArticleFilters(f)}`;
-    const rows = await sql<{ id: number; score: number; plain: string }>`
-      SELECT a.id AS id, ${score} AS score, d.plain AS plain
-      FROM search_documents d JOIN articles a ON a.id = d.article_id
+    // Only ids and scores ride through the sort; the snippets' text is read for the one page of results.
+    const rows = await sql<{ id: number; score: number }>`
+      SELECT a.id AS id, ${score} AS score
+      FROM search_documents d JOIN articles a ON a.id = d.article_id JOIN ${postings} fr ON fr.article_id = d.article_id
       WHERE ${where}
       ORDER BY score DESC, a.published_at DESC, a.id DESC
       LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
@@ -131,7 +171,17 @@ export class PostgresSearchIndex implements SearchIndex {
     }>`SELECT count(*) AS n FROM search_documents d JOIN articles a ON a.id = d.article_id WHERE ${where}`.execute(
       this.q,
     );
-    const hits: SearchHit[] = rows.rows.map((r) => ({ articleId: r.id, score: Number(r.score), plain: r.plain }));
+    const ids = rows.rows.map((r) => r.id);
+    const texts = ids.length
+      ? await sql<{ id: number; plain: string }>`
+          SELECT article_id AS id, plain FROM search_documents WHERE article_id IN (${sql.join(ids)})`.execute(this.q)
+      : { rows: [] };
+    const plain = new Map(texts.rows.map((r) => [r.id, r.plain]));
+    const hits: SearchHit[] = rows.rows.map((r) => ({
+      articleId: r.id,
+      score: Number(r.score),
+      plain: plain.get(r.id) ?? '',
+    }));
     return { hits, total: Number(count.rows[0]?.n ?? 0) };
   }
 
@@ -139,10 +189,11 @@ export class PostgresSearchIndex implements SearchIndex {
     const out = new Map<string, number>();
     const unique = [...new Set(terms.map(safeTerm).filter(Boolean))];
     if (!unique.length) return out;
-    // One round trip; each count is a GIN probe.
+    // One round trip; each count is an index-only range of the postings.
     const rows = await sql<{ term: string; n: number }>`
-      SELECT v.term, (SELECT count(*) FROM search_documents WHERE tsv @@ quote_literal(v.term)::tsquery) AS n
-      FROM unnest(${unique}::text[]) AS v(term)`.execute(this.q);
+      SELECT term, count(*) AS n FROM search_postings WHERE term = ANY(${unique}::text[]) GROUP BY term`.execute(
+      this.q,
+    );
     for (const r of rows.rows) if (Number(r.n) > 0) out.set(r.term, Number(r.n));
     return out;
   }
