@@ -16,6 +16,7 @@ const FORMATS: Record<string, { ext: string; mime: string }> = {
   png: { ext: 'png', mime: 'image/png' },
   webp: { ext: 'webp', mime: 'image/webp' },
   gif: { ext: 'gif', mime: 'image/gif' },
+  // AVIF is HEIF with AV1 inside; sharp reports it as heif and writes it back as avif.
   heif: { ext: 'avif', mime: 'image/avif' },
 };
 
@@ -71,7 +72,7 @@ export async function storeImage(
     const base = sharp(bytes, { animated, failOn: 'truncated' }).rotate();
     const original = await base
       .clone()
-      .toFormat(info.format as keyof FormatEnum)
+      .toFormat((info.format === 'heif' ? 'avif' : info.format) as keyof FormatEnum)
       .toBuffer({ resolveWithObject: true });
     files.push({ path: originalPath, data: original.data });
     width = original.info.width;

@@ -98,6 +98,94 @@ describe('hostile input in the newsroom', () => {
     await assertHarmless((JSON.parse(r.text) as { slug: string }).slug);
   });
 
+  test('a video stays a link until the reader asks for the player', async () => {
+    const r = await editor.request(
+      'POST',
+      '/api/v1/admin/articles',
+      {
+        title: 'مقال بفيديو',
+        body: '<p>قبل</p><figure class="embed" data-embed="youtube" data-embed-id="dQw4w9WgXcQ"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">خطاب الافتتاح</a></figure>',
+        category: 1,
+        action: 'publish',
+      },
+      { 'content-type': 'application/json', 'x-csrf-token': editor.csrf },
+    );
+    const slug = (JSON.parse(r.text) as { slug: string }).slug;
+    const page = await browser.newPage();
+    const external: string[] = [];
+    await page.route(/youtube|vimeo/, (route) => {
+      external.push(route.request().url());
+      return route.abort();
+    });
+    await page.goto(`${site.base}/article/${encodeURIComponent(slug)}`);
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(external, [], 'nothing from the video site before the click');
+    const play = page.locator('figure.embed .embed-play');
+    assert.match(await play.innerText(), /شغّل الفيديو/);
+    await play.click();
+    const frame = page.locator('figure.embed iframe');
+    assert.equal(await frame.getAttribute('src'), 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1');
+    assert.equal(await frame.getAttribute('title'), 'خطاب الافتتاح');
+    await page.close();
+  });
+
+  test('each supported format is accepted, stripped of metadata, and gets WebP renditions', async () => {
+    const base = () => sharp({ create: { width: 1000, height: 700, channels: 3, background: '#aa3300' } });
+    const files: [string, Buffer][] = [
+      [
+        'a.jpg',
+        await base()
+          .withMetadata({ exif: { IFD0: { Copyright: 'secret-location-tag' } } })
+          .jpeg()
+          .toBuffer(),
+      ],
+      ['b.png', await base().png().toBuffer()],
+      ['c.webp', await base().webp().toBuffer()],
+      ['d.avif', await base().avif().toBuffer()],
+      ['e.gif', await base().gif().toBuffer()],
+    ];
+    for (const [name, bytes] of files) {
+      const form = new FormData();
+      form.append('alt', `صورة ${name}`);
+      form.append('file', new Blob([new Uint8Array(bytes)]), name);
+      const r = await editor.request('POST', '/api/v1/admin/media', form, { 'x-csrf-token': editor.csrf });
+      assert.equal(r.status, 201, `${name}: ${r.text}`);
+      const media = (JSON.parse(r.text) as { media: { url: string; thumb: string } }).media;
+      assert.match(media.thumb, /-480\.webp$/, name);
+      const original = await fetch(site.base + media.url);
+      assert.equal(original.status, 200);
+      const stored = Buffer.from(await original.arrayBuffer());
+      assert.ok(!stored.includes('secret-location-tag'), `${name}: metadata stripped`);
+    }
+  });
+
+  test('an image in use cannot be deleted; the refusal names the article', async () => {
+    const bytes = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#0a0' } })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    form.append('alt', 'صورة مستعملة');
+    form.append('file', new Blob([new Uint8Array(bytes)]), 'used.png');
+    const up = await editor.request('POST', '/api/v1/admin/media', form, { 'x-csrf-token': editor.csrf });
+    const media = (JSON.parse(up.text) as { media: { id: number; url: string } }).media;
+    const saved = await editor.request(
+      'POST',
+      '/api/v1/admin/articles',
+      {
+        title: 'مقال بصورة مستعملة',
+        body: `<figure><img src="${media.url}" alt="صورة"></figure>`,
+        category: 1,
+        action: 'publish',
+      },
+      { 'content-type': 'application/json', 'x-csrf-token': editor.csrf },
+    );
+    assert.equal(saved.status, 201);
+    const refused = await editor.request('POST', `/admin/media/${media.id}/delete`, { _csrf: editor.csrf });
+    assert.equal(refused.status, 409);
+    assert.match(refused.text, /مقال بصورة مستعملة/);
+    assert.equal((await fetch(site.base + media.url)).status, 200, 'the file is still there');
+  });
+
   test('bad uploads are refused with clear messages and leave nothing on disk or in the database', async () => {
     const mediaDir = join(site.db.dir, 'media');
     const filesBefore = filesUnder(mediaDir).length;

@@ -138,6 +138,22 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('autosave: a draft is saved in place; a published article keeps its live text and gains an autosave revision', async () => {
+      const a = people.author!;
+      const created = await editorial.autosave(a, undefined, draft({ title: 'مسودة تلقائية' }));
+      assert.equal(created.status, 'draft');
+      const again = await editorial.autosave(a, created.id, draft({ title: 'مسودة تلقائية ٢' }), created.updated_at);
+      assert.equal(again.title, 'مسودة تلقائية ٢');
+      await editorial.save(a, created.id, draft({ title: 'منشور' }), 'publish');
+      const live = await editorial.article(created.id);
+      await editorial.autosave(a, created.id, draft({ title: 'تعديل لم يكتمل' }));
+      assert.equal((await editorial.article(created.id)).title, 'منشور', 'readers never see half-finished edits');
+      assert.equal((await editorial.article(created.id)).updated_at, live.updated_at);
+      const [latest] = await editorial.revisions(created.id);
+      assert.equal(latest!.note, 'autosave');
+      assert.equal(latest!.title, 'تعديل لم يكتمل');
+    });
+
     test('library images in a body get their WebP renditions in srcset, with width and height', async () => {
       const bytes = await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#225588' } })
         .jpeg()

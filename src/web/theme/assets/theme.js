@@ -101,6 +101,7 @@
     var make = players[figure.dataset.embed];
     var id = figure.dataset.embedId;
     if (!make || !id) return;
+    var title = figure.textContent.trim() || figure.dataset.embed;
     var button = document.createElement('button');
     button.type = 'button';
     button.className = 'embed-play';
@@ -108,7 +109,7 @@
     button.addEventListener('click', function () {
       var frame = document.createElement('iframe');
       frame.src = make(id);
-      frame.title = figure.textContent.trim() || figure.dataset.embed;
+      frame.title = title;
       frame.allow = 'autoplay; fullscreen; picture-in-picture';
       frame.setAttribute('allowfullscreen', '');
       frame.loading = 'lazy';
