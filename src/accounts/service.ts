@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DB } from '../db/database.js';
 import type { Role, SessionRow, UserRow } from '../db/schema.js';
 import { slugify, uniqueSlug } from '../content/slug.js';
+import { bumpContentVersion } from '../content/service.js';
 import { AppError, badRequest } from '../shared/errors.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { isRole } from './roles.js';

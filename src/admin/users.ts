@@ -56,7 +56,18 @@ ${errors.role ? html`<p class="field-error">${errors.role}</p>` : ''}
 <form method="post" action="/admin/users/${u.id}/role" class="inline">${csrfField(view)}${roleSelect(view, u.role, {}, `role-${u.id}`)} <button type="submit" class="secondary">${view.t('غيّر', 'Change')}</button></form></td>
 <td>${u.totp_secret ? view.t('مفعّل', 'On') : view.t('لا', 'Off')}</td>
 <td><form method="post" action="/admin/users/${u.id}/reset-link">${csrfField(view)}<button type="submit" class="secondary">${view.t('رابط إعادة تعيين', 'Reset link')}</button></form>
-<form method="post" action="/admin/users/${u.id}/sign-out">${csrfField(view)}<button type="submit" class="secondary">${view.t('أخرجه من كل الأجهزة', 'Sign out everywhere')}</button></form></td></tr>`,
+<form method="post" action="/admin/users/${u.id}/sign-out">${csrfField(view)}<button type="submit" class="secondary">${view.t('أخرجه من كل الأجهزة', 'Sign out everywhere')}</button></form>
+${
+  u.id === view.user?.id
+    ? ''
+    : html`<details><summary>${view.t('حذف الحساب', 'Delete account')}</summary>
+<form method="post" action="/admin/users/${u.id}/delete">${csrfField(view)}
+<label for="reassign-${u.id}">${view.t('تُنسب مقالاته إلى', 'Credit their articles to')}</label>
+<select id="reassign-${u.id}" name="reassign">${users
+        .filter((o) => o.id !== u.id)
+        .map((o) => html`<option value="${o.author_id}">${o.name}</option>`)}</select>
+<button type="submit" class="danger" data-confirm="${view.t('حذف الحساب نهائياً؟', 'Delete this account for good?')}">${view.t('احذف', 'Delete')}</button></form></details>`
+}</td></tr>`,
       )}</tbody></table>
 <form class="panel" method="post" action="/admin/users" novalidate>
 <h2>${view.t('حساب جديد', 'New account')}</h2>
@@ -105,6 +116,22 @@ ${field({ name: 'password', label: view.t('كلمة مرور أولى', 'Initial
     if (!isRole(role)) throw badRequest('role', 'الدور غير معروف.', 'Unknown role.');
     await accounts.updateUser(user.id, { role });
     return reply.redirect('/admin/users?done=saved', 303);
+  });
+
+  app.post('/admin/users/:id/delete', admin, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const user = await userParam(req);
+    if (user.id === requireAuth(req).user.id)
+      throw badRequest(
+        'user',
+        'لا يمكنك حذف حسابك وأنت داخل به.',
+        'You cannot delete the account you are signed in with.',
+      );
+    const reassign = Number(formField(req.body, 'reassign')) || 0;
+    const target = await db.selectFrom('authors').select('id').where('id', '=', reassign).executeTakeFirst();
+    if (!target || reassign === user.author_id)
+      throw badRequest('reassign', 'اختر من تُنسب إليه مقالاته.', 'Choose who their articles are credited to.');
+    await accounts.deleteUser(user.id, reassign);
+    return reply.redirect('/admin/users?done=deleted', 303);
   });
 
   app.post('/admin/users/:id/sign-out', admin, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {

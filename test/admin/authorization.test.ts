@@ -399,6 +399,20 @@ ROWS.push(
       body: { title: `معدلة ${Math.random()}`, body: '<p>y</p>' },
     }),
   },
+  {
+    method: 'POST',
+    route: '/admin/users/:id/delete',
+    allowed: ADMIN,
+    setup: async () => {
+      const u = await site.services.accounts.createUser({
+        email: `d${Math.random()}@safir.test`,
+        name: 'عابر',
+        role: 'contributor',
+        password: 'long password 12',
+      });
+      return { path: `/admin/users/${u.id}/delete`, body: { reassign: String(staff.editor.authorId) } };
+    },
+  },
   { method: 'GET', route: '/admin/settings', allowed: ADMIN, setup: async () => ({ path: '/admin/settings' }) },
   {
     method: 'POST',
