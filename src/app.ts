@@ -38,6 +38,7 @@ import { Editorial, Scheduler } from './content/editorial.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { MediaLibrary } from './media/library.js';
 import { registerFormParser } from './web/forms.js';
+import { feedRoutes } from './feeds/routes.js';
 
 export interface AppOptions {
   database: Database;
@@ -238,6 +239,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(userAdminRoutes, adminDeps);
   await app.register(siteAdminRoutes, adminDeps);
   await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
+  await app.register(feedRoutes, { db: opts.database.db, content, site, pageCache, mediaRoot: opts.mediaRoot });
   await app.register(contentApiRoutes, { content, site });
   await app.register(searchRoutes, { search: new SearchService(opts.database.db, content), site, pageCache });
   await app.register(themeRoutes, { content, site, assets, views, pageCache, widgets });

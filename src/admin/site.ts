@@ -320,6 +320,8 @@ ${field({ name: 'copyright', label: view.t('سطر حقوق النشر', 'Copyri
 ${field({ name: 'credit', label: view.t('سطر الشكر', 'Credit line'), value: values.credit, dir: 'auto', errors })}
 ${field({ name: 'baseUrl', label: view.t('العنوان العام للموقع', 'Public address'), value: values.baseUrl, dir: 'ltr', hint: 'https://example.com', errors })}
 ${field({ name: 'postsPerPage', label: view.t('مقالات في الصفحة', 'Articles per page'), type: 'number', value: String(values.postsPerPage), errors })}
+<label class="checkbox"><input type="checkbox" name="feedFullText" value="1" ${values.feedFullText ? raw('checked') : ''}> ${view.t('الخلاصات تحمل النص الكامل (وإلا فالمقتطف)', 'Feeds carry the full text (otherwise the excerpt)')}</label>
+${field({ name: 'robotsTxt', label: view.t('أسطر إضافية لملف robots.txt', 'Extra robots.txt lines'), value: values.robotsTxt, multiline: true, dir: 'ltr', hint: view.t('سطر خريطة الموقع ومنع /admin موجودان دائماً.', 'The sitemap line and Disallow: /admin are always there.'), errors })}
 ${imageChoice(view, 'logoMediaId', view.t('الشعار (صورة من المكتبة)', 'Logo (a library image)'), values.logoMediaId, images)}
 ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغابايت)', 'Largest upload (MB)'), type: 'number', value: String(values.uploadMaxMb), errors })}
 <div class="actions"><button type="submit">${view.t('حفظ', 'Save')}</button></div></form>`,
@@ -334,6 +336,8 @@ ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغ
     const changes: Record<string, unknown> = {};
     for (const key of TEXT_KEYS) changes[key] = formField(req.body, key).trim();
     for (const key of ['lang', 'direction', 'dateStyle', 'digits'] as const) changes[key] = formField(req.body, key);
+    changes.feedFullText = formField(req.body, 'feedFullText') === '1';
+    changes.robotsTxt = formField(req.body, 'robotsTxt').replace(/\r\n/g, '\n').trim();
     for (const key of ['postsPerPage', 'uploadMaxMb', 'logoMediaId'] as const)
       changes[key] = Number(formField(req.body, key) || 0);
     if (

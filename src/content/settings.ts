@@ -21,6 +21,10 @@ export interface SiteSettings {
   uploadMaxMb: number;
   /** Library image shown in the masthead instead of the title text; 0 for none. */
   logoMediaId: number;
+  /** Feeds carry each article's full text (true) or only its excerpt. */
+  feedFullText: boolean;
+  /** Extra lines for robots.txt (the sitemap line and the admin's Disallow are always there). */
+  robotsTxt: string;
 }
 
 export const DEFAULT_SETTINGS: SiteSettings = {
@@ -37,6 +41,8 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   postsPerPage: 12,
   uploadMaxMb: 10,
   logoMediaId: 0,
+  feedFullText: true,
+  robotsTxt: '',
 };
 
 type Validator<T> = (value: unknown) => value is T;
@@ -70,6 +76,8 @@ const VALIDATORS: { [K in keyof SiteSettings]: Validator<SiteSettings[K]> } = {
   postsPerPage: isPageSize,
   uploadMaxMb: (v): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 200,
   logoMediaId: (v): v is number => Number.isInteger(v) && (v as number) >= 0,
+  feedFullText: (v): v is boolean => typeof v === 'boolean',
+  robotsTxt: (v): v is string => typeof v === 'string' && v.length <= 5000 && !/[<>]/.test(v),
 };
 
 export class InvalidSettingError extends Error {

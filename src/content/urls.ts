@@ -9,6 +9,11 @@ export const paths = {
   author: (slug: string) => `/author/${enc(slug)}`,
   page: (slug: string) => `/${enc(slug)}`,
   media: (path: string) => `/media/${path.split('/').map(enc).join('/')}`,
+  /** An archive's feeds (the site's for `/`): RSS at `…/feed`, Atom at `…/feed/atom`, JSON Feed at `…/feed/json`. */
+  feeds: (archivePath: string) => {
+    const root = archivePath === '/' ? '' : archivePath;
+    return { rss: `${root}/feed`, atom: `${root}/feed/atom`, json: `${root}/feed/json` };
+  },
   search: (params: Record<string, string | undefined>) => {
     const qs = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1])));
     const s = qs.toString();

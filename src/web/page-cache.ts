@@ -6,11 +6,17 @@ export interface RenderedPage {
   html: string;
   /** The article shown, so that a read is counted even when the page comes from the cache. */
   articleId?: number;
+  /** Default HTML; feeds and sitemaps set their own. */
+  contentType?: string;
+  /** When the content last changed (ISO), for Last-Modified and If-Modified-Since. */
+  lastModified?: string;
 }
 
 interface Entry {
   body: Buffer;
   etag: string;
+  contentType: string;
+  lastModified?: string;
   gzip?: Buffer;
   articleId?: number;
   expires: number;
@@ -50,6 +56,8 @@ export class PageCache {
     const entry: Entry = {
       body,
       etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+      contentType: page.contentType ?? 'text/html; charset=utf-8',
+      lastModified: page.lastModified ? new Date(page.lastModified).toUTCString() : undefined,
       articleId: page.articleId,
       expires: Date.now() + this.ttlMs,
     };
@@ -90,11 +98,20 @@ export class PageCache {
     }
     onHit?.(entry);
     reply
-      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-type', entry.contentType)
       .header('cache-control', 'public, max-age=0, must-revalidate')
       .header('etag', entry.etag)
       .header('vary', 'accept-encoding');
+    if (entry.lastModified) reply.header('last-modified', entry.lastModified);
     if (req.headers['if-none-match'] === entry.etag) return reply.code(304).send();
+    const since = req.headers['if-modified-since'];
+    if (
+      !req.headers['if-none-match'] &&
+      since &&
+      entry.lastModified &&
+      Date.parse(since) >= Date.parse(entry.lastModified)
+    )
+      return reply.code(304).send();
     if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
       entry.gzip ??= gzipSync(entry.body, { level: 6 });
       return reply.header('content-encoding', 'gzip').send(entry.gzip);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ArticleSummary } from '../../content/types.js';
+import type { ArticleSummary, Image } from '../../content/types.js';
 import { paths } from '../../content/urls.js';
 import { html, raw, type SafeHtml } from './html.js';
 import type { ViewContext } from './view-context.js';
@@ -20,6 +20,12 @@ export interface PageMeta {
   query?: string;
   /** Keep this page out of search engines (search results). */
   noindex?: boolean;
+  /** This archive's own feed, offered beside the site's. */
+  feed?: { title: string; path: string };
+  /** OpenGraph details of an article page. */
+  article?: { image: Image | null; published: string; modified: string; section: string; tags: string[] };
+  /** schema.org JSON-LD. */
+  structuredData?: SafeHtml;
 }
 
 // Applies a stored light/dark choice before first paint, so the page does not flash.
@@ -46,6 +52,55 @@ export const PAGE_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
+const FEED_LINK_TYPES = [
+  ['rss', 'application/rss+xml'],
+  ['atom', 'application/atom+xml'],
+  ['json', 'application/feed+json'],
+] as const;
+
+function feedLinks(siteTitle: string, archive?: { title: string; path: string }): SafeHtml {
+  const links = (title: string, base: string) =>
+    FEED_LINK_TYPES.map(
+      ([format, type]) =>
+        html`<link rel="alternate" type="${type}" title="${title}" href="${paths.feeds(base)[format]}">`,
+    );
+  return html`${links(siteTitle, '/')}${archive ? links(`${archive.title} - ${siteTitle}`, archive.path) : ''}`;
+}
+
+/** OpenGraph and Twitter Card tags: what a shared link shows. */
+function socialMeta(ctx: ViewContext, meta: PageMeta, title: string): SafeHtml {
+  const origin = meta.canonical ? new URL(meta.canonical).origin : '';
+  const image = meta.article?.image ?? ctx.logo;
+  const picture = image ? (image.variants.at(-1) ?? image) : undefined;
+  const description = meta.description ?? ctx.site.tagline;
+  return html`<meta property="og:site_name" content="${ctx.site.title}">
+<meta property="og:locale" content="${ctx.site.lang === 'ar' ? 'ar_AR' : 'en_US'}">
+<meta property="og:type" content="${meta.article ? 'article' : 'website'}">
+<meta property="og:title" content="${meta.title ?? title}">
+<meta property="og:description" content="${description}">
+${meta.canonical ? html`<meta property="og:url" content="${meta.canonical}">` : ''}
+${
+  picture && origin
+    ? html`<meta property="og:image" content="${origin}${paths.media(picture.path)}">
+<meta property="og:image:width" content="${picture.width}">
+<meta property="og:image:height" content="${picture.height}">
+<meta property="og:image:alt" content="${image!.alt || ctx.site.title}">
+<meta name="twitter:image" content="${origin}${paths.media(picture.path)}">`
+    : ''
+}
+${
+  meta.article
+    ? html`<meta property="article:published_time" content="${meta.article.published}">
+<meta property="article:modified_time" content="${meta.article.modified}">
+<meta property="article:section" content="${meta.article.section}">
+${meta.article.tags.map((t) => html`<meta property="article:tag" content="${t}">`)}`
+    : ''
+}
+<meta name="twitter:card" content="${picture ? 'summary_large_image' : 'summary'}">
+<meta name="twitter:title" content="${meta.title ?? title}">
+<meta name="twitter:description" content="${description}">`;
+}
+
 export function layout(ctx: ViewContext, meta: PageMeta, main: SafeHtml): string {
   const { site, t, fmt, assets } = ctx;
   const title = meta.title ? `${meta.title} - ${site.title}` : `${site.title} - ${site.tagline}`;
@@ -61,6 +116,9 @@ export function layout(ctx: ViewContext, meta: PageMeta, main: SafeHtml): string
 <title>${title}</title>
 ${meta.description ? html`<meta name="description" content="${meta.description}">` : ''}
 ${meta.canonical ? html`<link rel="canonical" href="${meta.canonical}">` : ''}
+${feedLinks(site.title, meta.feed)}
+${socialMeta(ctx, meta, title)}
+${meta.structuredData ?? ''}
 ${meta.noindex ? html`<meta name="robots" content="noindex, follow">` : ''}
 ${meta.prev ? html`<link rel="prev" href="${meta.prev}">` : ''}
 ${meta.next ? html`<link rel="next" href="${meta.next}">` : ''}

@@ -13,6 +13,7 @@ import type { SafeHtml } from './html.js';
 import { categoryWithDescendants, type SiteContext } from './site-context.js';
 import type { ViewContext } from './view-context.js';
 import { originOf } from '../origin.js';
+import { articleStructuredData, breadcrumbs, homeStructuredData, jsonLdScript } from './structured-data.js';
 import type { PageCache } from '../page-cache.js';
 import type { TtlCache } from '../../shared/ttl-cache.js';
 
@@ -99,7 +100,13 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
       return {
         html: layout(
           ctx,
-          { isHome: true, description: ctx.site.tagline, canonical: `${originOf(request, ctx)}/`, breaking },
+          {
+            isHome: true,
+            description: ctx.site.tagline,
+            canonical: `${originOf(request, ctx)}/`,
+            breaking,
+            structuredData: jsonLdScript(homeStructuredData(ctx, originOf(request, ctx))),
+          },
           homePage(ctx, { lead, latest, popular, sections }),
         ),
       };
@@ -134,6 +141,14 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
               canonical,
               section: article.category.slug,
               breaking,
+              article: {
+                image: article.image,
+                published: article.published_at,
+                modified: article.updated_at,
+                section: article.category.name,
+                tags: article.tags.map((t) => t.name),
+              },
+              structuredData: jsonLdScript(articleStructuredData(ctx, originOf(req, ctx), article, canonical)),
             },
             articlePage(ctx, { article, canonical, related, previous: around.previous, next: around.next, popular }),
           ),
@@ -184,6 +199,13 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
           section: found.section,
           prev: page > 1 ? origin + withPage(found.basePath, page - 1) : undefined,
           next: page < pages ? origin + withPage(found.basePath, page + 1) : undefined,
+          feed: { title: found.title, path: found.basePath },
+          structuredData: jsonLdScript([
+            breadcrumbs(origin, [
+              { name: ctx.site.title, path: '/' },
+              { name: found.title, path: found.basePath },
+            ]),
+          ]),
         },
         archivePage(ctx, { subject: found.subject, basePath: found.basePath, articles, page, pages, total }),
       );

@@ -1,0 +1,84 @@
+import type { DB } from '../db/database.js';
+
+/** Reads for feeds and sitemaps: light rows over published content only. */
+export class DiscoveryRepository {
+  constructor(private readonly db: DB) {}
+
+  private published(now: string) {
+    return this.db.selectFrom('articles as a').where('a.status', '=', 'published').where('a.published_at', '<=', now);
+  }
+
+  async bodies(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.selectFrom('articles').select(['id', 'body_html']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.body_html]));
+  }
+
+  /** Last-modified time of every sitemap page of `size` articles, oldest articles first (pages stay stable). */
+  async articlePages(size: number, now: string): Promise<string[]> {
+    const rows = await this.published(now).select('a.updated_at').orderBy('a.id').execute();
+    const pages: string[] = [];
+    rows.forEach((r, i) => {
+      const page = Math.floor(i / size);
+      if (!pages[page] || r.updated_at > pages[page]) pages[page] = r.updated_at;
+    });
+    return pages;
+  }
+
+  articlesPage(page: number, size: number, now: string) {
+    return this.published(now)
+      .leftJoin('media as m', 'm.id', 'a.featured_media_id')
+      .select(['a.slug', 'a.updated_at', 'm.path as image_path'])
+      .orderBy('a.id')
+      .limit(size)
+      .offset((page - 1) * size)
+      .execute();
+  }
+
+  /** Articles published since `since`, newest first, for the Google News sitemap. */
+  recent(since: string, now: string, limit: number) {
+    return this.published(now)
+      .where('a.published_at', '>=', since)
+      .select(['a.slug', 'a.title', 'a.published_at'])
+      .orderBy('a.published_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Sections, tags and authors that have published articles, each with its latest change. */
+  async archives(kind: 'category' | 'tag' | 'author', now: string): Promise<{ slug: string; updated_at: string }[]> {
+    if (kind === 'tag') {
+      return this.published(now)
+        .innerJoin('article_tags as at', 'at.article_id', 'a.id')
+        .innerJoin('tags as t', 't.id', 'at.tag_id')
+        .groupBy('t.slug')
+        .select(['t.slug', (eb) => eb.fn.max('a.updated_at').as('updated_at')])
+        .orderBy('t.slug')
+        .execute();
+    }
+    if (kind === 'category') {
+      return this.published(now)
+        .innerJoin('categories as x', 'x.id', 'a.category_id')
+        .groupBy('x.slug')
+        .select(['x.slug', (eb) => eb.fn.max('a.updated_at').as('updated_at')])
+        .orderBy('x.slug')
+        .execute();
+    }
+    return this.published(now)
+      .innerJoin('authors as x', 'x.id', 'a.author_id')
+      .groupBy('x.slug')
+      .select(['x.slug', (eb) => eb.fn.max('a.updated_at').as('updated_at')])
+      .orderBy('x.slug')
+      .execute();
+  }
+
+  pages(now: string) {
+    return this.db
+      .selectFrom('pages')
+      .select(['slug', 'updated_at'])
+      .where('status', '=', 'published')
+      .where('published_at', '<=', now)
+      .orderBy('id')
+      .execute();
+  }
+}

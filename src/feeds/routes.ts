@@ -1,0 +1,252 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ContentRepository } from '../content/repository.js';
+import { isValidSlug } from '../content/slug.js';
+import type { ArticleFilter, ArticleSummary } from '../content/types.js';
+import { paths } from '../content/urls.js';
+import { notFound } from '../shared/errors.js';
+import { originOf } from '../web/origin.js';
+import type { PageCache } from '../web/page-cache.js';
+import { categoryWithDescendants, type SiteContext } from '../web/theme/site-context.js';
+import { atom, type Feed, type FeedItem, FEED_TYPES, jsonFeed, rss } from './formats.js';
+import { DiscoveryRepository } from './repository.js';
+import { newsSitemap, SITEMAP_SIZE, sitemapIndex, urlSet } from './sitemaps.js';
+
+export interface FeedDeps {
+  db: ConstructorParameters<typeof DiscoveryRepository>[0];
+  content: ContentRepository;
+  site: SiteContext;
+  pageCache: PageCache;
+  mediaRoot: string;
+}
+
+const FEED_SIZE = 20;
+type Format = keyof typeof FEED_TYPES;
+const FORMATS: Record<string, Format> = { '': 'rss', atom: 'atom', json: 'json' };
+const XML = 'application/xml; charset=utf-8';
+
+/** Feeds (RSS, Atom, JSON Feed) for the site and each section, tag and author; sitemaps; robots.txt. */
+export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<void> {
+  const { content, site, pageCache } = deps;
+  const discovery = new DiscoveryRepository(deps.db);
+  const sizes = new Map<string, number>();
+  const fileSize = async (path: string) => {
+    let size = sizes.get(path);
+    if (size === undefined) {
+      size = (await stat(join(deps.mediaRoot, path)).catch(() => undefined))?.size ?? 0;
+      sizes.set(path, size);
+    }
+    return size;
+  };
+
+  async function items(origin: string, articles: ArticleSummary[], fullText: boolean): Promise<FeedItem[]> {
+    const ids = articles.map((a) => a.id);
+    const [tags, bodies] = await Promise.all([
+      content.tagsOf(ids),
+      fullText ? discovery.bodies(ids) : new Map<number, string>(),
+    ]);
+    return Promise.all(
+      articles.map(async (a) => {
+        const url = `${origin}${paths.article(a.slug)}`;
+        const picture = a.image ? (a.image.variants.at(-1) ?? a.image) : undefined;
+        return {
+          id: url,
+          url,
+          title: a.title,
+          summary: a.excerpt,
+          contentHtml: bodies
+            .get(a.id)
+            ?.replace(/(src|href|srcset)="\/(?!\/)/g, `$1="${origin}/`)
+            .replace(/, \/media\//g, `, ${origin}/media/`),
+          published: a.published_at,
+          updated: a.updated_at,
+          author: { name: a.author.name, url: `${origin}${paths.author(a.author.slug)}` },
+          categories: [a.category.name, ...(tags.get(a.id) ?? []).map((t) => t.name)],
+          image: picture
+            ? {
+                url: `${origin}${paths.media(picture.path)}`,
+                type: picture.path.endsWith('.webp')
+                  ? 'image/webp'
+                  : a.image!.path.endsWith('.png')
+                    ? 'image/png'
+                    : 'image/jpeg',
+                length: await fileSize(picture.path),
+                width: picture.width,
+                height: picture.height,
+              }
+            : undefined,
+        };
+      }),
+    );
+  }
+
+  async function sendFeed(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    format: Format | undefined,
+    describe: () => Promise<{ title: string; description: string; path: string; filter: ArticleFilter }>,
+  ) {
+    if (!format) throw notFound('Feed');
+    return pageCache.serve(req, reply, async () => {
+      const { ctx } = await site.get();
+      const origin = originOf(req, ctx);
+      const d = await describe();
+      const articles = await content.listPublished(d.filter, { limit: FEED_SIZE, offset: 0 });
+      const self = paths.feeds(d.path);
+      const feed: Feed = {
+        title: d.title,
+        description: d.description,
+        homeUrl: `${origin}${d.path}`,
+        selfUrl: { rss: origin + self.rss, atom: origin + self.atom, json: origin + self.json },
+        language: ctx.site.lang,
+        updated: articles.reduce(
+          (max, a) => (a.updated_at > max ? a.updated_at : max),
+          articles[0]?.updated_at ?? '1970-01-01T00:00:00.000Z',
+        ),
+        generator: 'Safir',
+        items: await items(origin, articles, ctx.site.feedFullText),
+      };
+      const body = format === 'rss' ? rss(feed) : format === 'atom' ? atom(feed) : jsonFeed(feed);
+      return { html: body, contentType: FEED_TYPES[format], lastModified: feed.updated };
+    });
+  }
+
+  const siteFeed = async (req: FastifyRequest<{ Params: { format?: string } }>, reply: FastifyReply) =>
+    sendFeed(req, reply, FORMATS[req.params.format ?? ''], async () => {
+      const { ctx } = await site.get();
+      return { title: ctx.site.title, description: ctx.site.tagline, path: '/', filter: {} };
+    });
+  app.get('/feed', siteFeed);
+  app.get('/feed/:format', siteFeed);
+
+  type ArchiveReq = FastifyRequest<{ Params: { slug: string; format?: string } }>;
+  const archiveFeed = (kind: 'category' | 'tag' | 'author') => async (req: ArchiveReq, reply: FastifyReply) =>
+    sendFeed(req, reply, FORMATS[req.params.format ?? ''], async () => {
+      const { slug } = req.params;
+      if (!isValidSlug(slug)) throw notFound('Feed');
+      const { ctx, categories } = await site.get();
+      if (kind === 'category') {
+        const c = categories.find((x) => x.slug === slug);
+        if (!c) throw notFound('Section');
+        return {
+          title: `${c.name} - ${ctx.site.title}`,
+          description: c.description || ctx.site.tagline,
+          path: paths.category(c.slug),
+          filter: { categoryIds: categoryWithDescendants(categories, c.id) },
+        };
+      }
+      if (kind === 'tag') {
+        const t = await content.tagBySlug(slug);
+        if (!t) throw notFound('Tag');
+        return {
+          title: `${t.name} - ${ctx.site.title}`,
+          description: ctx.site.tagline,
+          path: paths.tag(t.slug),
+          filter: { tagId: t.id },
+        };
+      }
+      const a = await content.authorBySlug(slug);
+      if (!a) throw notFound('Author');
+      return {
+        title: `${a.name} - ${ctx.site.title}`,
+        description: a.bio || ctx.site.tagline,
+        path: paths.author(a.slug),
+        filter: { authorId: a.id },
+      };
+    });
+  for (const kind of ['category', 'tag', 'author'] as const) {
+    app.get(`/${kind}/:slug/feed`, archiveFeed(kind));
+    app.get(`/${kind}/:slug/feed/:format`, archiveFeed(kind));
+  }
+
+  // ---- sitemaps ----
+  const xml = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    render: (origin: string, now: string) => Promise<{ body: string; lastModified?: string }>,
+  ) =>
+    pageCache.serve(req, reply, async () => {
+      const { ctx } = await site.get();
+      const { body, lastModified } = await render(originOf(req, ctx), new Date().toISOString());
+      return { html: body, contentType: XML, lastModified };
+    });
+
+  app.get('/sitemap.xml', (req, reply) =>
+    xml(req, reply, async (origin, now) => {
+      const pages = await discovery.articlePages(SITEMAP_SIZE, now);
+      const entries = [
+        ...pages.map((lastmod, i) => ({ loc: `${origin}/sitemaps/articles-${i + 1}.xml`, lastmod })),
+        ...['sections', 'tags', 'authors', 'pages', 'news'].map((name) => ({ loc: `${origin}/sitemaps/${name}.xml` })),
+      ];
+      return {
+        body: sitemapIndex(entries),
+        lastModified: pages.reduce((m, p) => (p > m ? p : m), '1970-01-01T00:00:00.000Z'),
+      };
+    }),
+  );
+
+  app.get('/sitemaps/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) =>
+    xml(req, reply, async (origin, now) => {
+      const name = req.params.name;
+      const page = /^articles-(\d{1,6})\.xml$/.exec(name);
+      if (page) {
+        const rows = await discovery.articlesPage(Number(page[1]), SITEMAP_SIZE, now);
+        if (!rows.length) throw notFound('Sitemap');
+        return {
+          body: urlSet(
+            rows.map((r) => ({
+              loc: `${origin}${paths.article(r.slug)}`,
+              lastmod: r.updated_at,
+              images: r.image_path ? [`${origin}${paths.media(r.image_path)}`] : [],
+            })),
+          ),
+        };
+      }
+      const archive = { 'sections.xml': 'category', 'tags.xml': 'tag', 'authors.xml': 'author' } as const;
+      if (name in archive) {
+        const kind = archive[name as keyof typeof archive];
+        const rows = await discovery.archives(kind, now);
+        const path = kind === 'category' ? paths.category : kind === 'tag' ? paths.tag : paths.author;
+        return { body: urlSet(rows.map((r) => ({ loc: `${origin}${path(r.slug)}`, lastmod: String(r.updated_at) }))) };
+      }
+      if (name === 'pages.xml') {
+        const rows = await discovery.pages(now);
+        return {
+          body: urlSet([
+            { loc: `${origin}/` },
+            ...rows.map((r) => ({ loc: `${origin}${paths.page(r.slug)}`, lastmod: r.updated_at })),
+          ]),
+        };
+      }
+      if (name === 'news.xml') {
+        const { ctx } = await site.get();
+        const rows = await discovery.recent(new Date(Date.parse(now) - 48 * 3600_000).toISOString(), now, 1000);
+        return {
+          body: newsSitemap(
+            { name: ctx.site.title, language: ctx.site.lang },
+            rows.map((r) => ({ loc: `${origin}${paths.article(r.slug)}`, title: r.title, published: r.published_at! })),
+          ),
+        };
+      }
+      throw notFound('Sitemap');
+    }),
+  );
+
+  app.get('/robots.txt', async (req, reply) => {
+    const { ctx } = await site.get();
+    const lines = [
+      'User-agent: *',
+      'Disallow: /admin',
+      'Disallow: /api/v1/admin',
+      'Disallow: /search',
+      ctx.site.robotsTxt.trim(),
+      '',
+      `Sitemap: ${originOf(req, ctx)}/sitemap.xml`,
+    ];
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('cache-control', 'public, max-age=300')
+      .send(`${lines.filter((l, i) => l || i === lines.length - 2).join('\n')}\n`);
+  });
+}
