@@ -5,6 +5,7 @@ import { compressible, hashed, minifyCss, type ThemeAssets } from '../web/theme/
 
 export interface AdminAssets {
   css: string;
+  favicon: string;
   /** The editor bundle; undefined when it has not been built (the admin then works with plain fields). */
   js: string | undefined;
 }
@@ -27,5 +28,5 @@ export function addAdminAssets(theme: ThemeAssets): AdminAssets {
     js = hashed('admin', 'js', body);
     theme.files.set(js, compressible('text/javascript; charset=utf-8', body));
   }
-  return { css, js };
+  return { css, js, favicon: theme.favicon };
 }

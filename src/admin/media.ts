@@ -115,7 +115,7 @@ ${field({ name: 'file', label: view.t('الصورة', 'Image'), type: 'file', re
 </form>`
         : html`<p class="hint">${view.t('يستطيع المساهمون اختيار الصور الموجودة فقط؛ الرفع للكتّاب والمحررين.', 'Contributors can use existing images; uploading is for authors and editors.')}</p>`
     }
-<p>${view.fmt.num(total)} ${view.t('صورة', 'images')}</p>
+<p>${view.fmt.plural(view.lang === 'ar' ? { zero: 'لا صور', one: 'صورة واحدة', two: 'صورتان', few: '{n} صور', many: '{n} صورة', other: '{n} صورة' } : { one: '1 image', other: '{n} images' }, total)}</p>
 <div class="media-grid">${items.map(
       (m) => html`<figure id="media-${m.id}">
 <img src="${thumbOf(m)}" alt="${m.alt}" loading="lazy" width="${m.width}" height="${m.height}">

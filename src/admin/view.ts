@@ -178,6 +178,7 @@ export function adminPage(view: AdminView, meta: AdminPageMeta, body: SafeHtml):
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${meta.title} ‹ ${view.site.title} ‹ ${t('الإدارة', 'Admin')}</title>
+<link rel="icon" href="${view.assets.favicon}" type="image/svg+xml">
 <link rel="stylesheet" href="${view.assets.css}">
 ${view.assets.js ? html`<script src="${view.assets.js}" defer></script>` : ''}
 </head>

@@ -25,6 +25,7 @@ export interface ThemeAssets {
   bodyFont: string;
   /** The @font-face rules, for other stylesheets (the admin's) that use the same fonts. */
   fontFaces: string;
+  favicon: string;
   files: Map<string, Asset>;
 }
 
@@ -86,7 +87,11 @@ export function loadThemeAssets(): ThemeAssets {
   const js = hashed('theme', 'js', jsBody);
   files.set(js, compressible('text/javascript; charset=utf-8', jsBody));
 
-  return { css, js, bodyFont, fontFaces: fontFaces.join('\n'), files };
+  const iconBody = readFileSync(join(sourceDir, 'favicon.svg'));
+  const favicon = hashed('favicon', 'svg', iconBody);
+  files.set(favicon, compressible('image/svg+xml', iconBody));
+
+  return { css, js, bodyFont, fontFaces: fontFaces.join('\n'), favicon, files };
 }
 
 /** Drops comments and layout whitespace; enough for a hand-written sheet. */

@@ -124,6 +124,7 @@ ${meta.prev ? html`<link rel="prev" href="${meta.prev}">` : ''}
 ${meta.next ? html`<link rel="next" href="${meta.next}">` : ''}
 <meta name="color-scheme" content="light dark">
 ${site.lang === 'ar' ? html`<link rel="preload" href="${assets.bodyFont}" as="font" type="font/woff2" crossorigin>` : ''}
+<link rel="icon" href="${assets.favicon}" type="image/svg+xml">
 <link rel="stylesheet" href="${assets.css}">
 ${THEME_BOOT}
 <script src="${assets.js}" defer></script>

@@ -67,6 +67,9 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     if (page.articleId !== undefined) views.count(page.articleId);
   };
 
+  // Feed readers and old browsers ask for this path whatever the page says.
+  app.get('/favicon.ico', (_req, reply) => reply.redirect(assets.favicon, 301));
+
   app.get('/assets/:file', async (req: FastifyRequest<{ Params: { file: string } }>, reply) => {
     const asset = assets.files.get(`/assets/${req.params.file}`);
     if (!asset) throw notFound('Asset');
