@@ -38,6 +38,9 @@ import { Editorial, Scheduler } from './content/editorial.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { MediaLibrary } from './media/library.js';
 import { registerFormParser } from './web/forms.js';
+import { CommentService } from './comments/service.js';
+import { commentRoutes } from './comments/routes.js';
+import { ArticleRenderer, SiteWidgets } from './web/theme/article-view.js';
 import { feedRoutes } from './feeds/routes.js';
 
 export interface AppOptions {
@@ -69,6 +72,7 @@ export interface Services {
   versions: ContentVersionWatcher;
   accounts: AccountService;
   editorial: Editorial;
+  comments: CommentService;
   mailer: Mailer;
   /** Every route with the access it declares, for the authorization tests and for operators' review. */
   routes: { method: string; url: string; access: string | undefined }[];
@@ -128,8 +132,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     widgets.clear();
     site.invalidate();
   });
-  const accounts = new AccountService(opts.database.db, await serverSecret(opts.database.db));
+  const secret = await serverSecret(opts.database.db);
+  const accounts = new AccountService(opts.database.db, secret);
   const editorial = new Editorial(opts.database.db);
+  const comments = new CommentService(opts.database.db, secret);
   const scheduler = new Scheduler(editorial, opts.schedulerMs, (ids) =>
     app.log.info({ ids }, 'published scheduled articles'),
   );
@@ -150,6 +156,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     versions,
     accounts,
     editorial,
+    comments,
     mailer,
   };
 
@@ -242,7 +249,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(feedRoutes, { db: opts.database.db, content, site, pageCache, mediaRoot: opts.mediaRoot });
   await app.register(contentApiRoutes, { content, site });
   await app.register(searchRoutes, { search: new SearchService(opts.database.db, content), site, pageCache });
-  await app.register(themeRoutes, { content, site, assets, views, pageCache, widgets });
+  const siteWidgets = new SiteWidgets(content, widgets);
+  const articles = new ArticleRenderer(content, site, siteWidgets, comments);
+  await app.register(commentRoutes, { comments, accounts, site, articles, content, mailer, db: opts.database.db });
+  await app.register(themeRoutes, { content, site, assets, views, pageCache, widgets: siteWidgets, articles, comments });
 
   // Requests still running when the server closes (their client may have gone) finish before the database closes.
   const running = new WeakSet<FastifyRequest>();

@@ -279,7 +279,7 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
     if (!article) throw new AppError('NOT_FOUND', 404, 'المقال غير موجود.', 'Article not found.');
     const { ctx } = await deps.site.get();
     const canonical = `${originOf(req, ctx)}${paths.article(article.slug)}`;
-    const body = html`<p class="preview-banner" role="note">${ctx.site.lang === 'ar' ? 'معاينة — ليست منشورة بعد على هذا الشكل' : 'Preview — not published like this yet'}</p>${articlePage(ctx, { article, canonical, related: [], popular: [] })}`;
+    const body = html`<p class="preview-banner" role="note">${ctx.site.lang === 'ar' ? 'معاينة — ليست منشورة بعد على هذا الشكل' : 'Preview — not published like this yet'}</p>${articlePage(ctx, { article, canonical, related: [], popular: [], comments: html`` })}`;
     return reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')

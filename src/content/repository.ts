@@ -23,6 +23,8 @@ const SUMMARY_COLUMNS = [
   'a.word_count',
   'a.featured',
   'a.breaking',
+  'a.comment_count',
+  'a.comments_open',
   'au.id as author_id',
   'au.name as author_name',
   'au.slug as author_slug',
@@ -48,6 +50,8 @@ type SummaryRow = {
   word_count: number;
   featured: number;
   breaking: number;
+  comment_count: number;
+  comments_open: number;
   author_id: number | null;
   author_name: string | null;
   author_slug: string | null;
@@ -95,6 +99,8 @@ function toSummary(row: SummaryRow): ArticleSummary {
     word_count: row.word_count,
     featured: row.featured === 1,
     breaking: row.breaking === 1,
+    comment_count: row.comment_count,
+    comments_open: row.comments_open === 1,
     author: { id: row.author_id ?? 0, name: row.author_name ?? '', slug: row.author_slug ?? '' },
     category: { id: row.category_id ?? 0, name: row.category_name ?? '', slug: row.category_slug ?? '' },
     image: imageOf(row),

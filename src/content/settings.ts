@@ -25,6 +25,22 @@ export interface SiteSettings {
   feedFullText: boolean;
   /** Extra lines for robots.txt (the sitemap line and the admin's Disallow are always there). */
   robotsTxt: string;
+  commentsEnabled: boolean;
+  /** Comments close this many days after publication; 0 keeps them open. */
+  commentsCloseAfterDays: number;
+  /** How deep replies nest. */
+  commentDepth: number;
+  commentOrder: 'oldest' | 'newest';
+  /** Top-level threads per page of comments. */
+  commentsPerPage: number;
+  /** Hold every comment, only a first-time commenter's, or none. */
+  commentModeration: 'all' | 'first' | 'none';
+  /** A comment with more links than this waits for moderation. */
+  commentMaxLinks: number;
+  /** One per line: words, emails or IP ranges (CIDR) that send a comment to moderation. */
+  commentHoldList: string;
+  /** The same, sending a comment straight to spam. */
+  commentSpamList: string;
 }
 
 export const DEFAULT_SETTINGS: SiteSettings = {
@@ -43,6 +59,15 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   logoMediaId: 0,
   feedFullText: true,
   robotsTxt: '',
+  commentsEnabled: true,
+  commentsCloseAfterDays: 0,
+  commentDepth: 3,
+  commentOrder: 'oldest',
+  commentsPerPage: 50,
+  commentModeration: 'first',
+  commentMaxLinks: 2,
+  commentHoldList: '',
+  commentSpamList: '',
 };
 
 type Validator<T> = (value: unknown) => value is T;
@@ -78,6 +103,15 @@ const VALIDATORS: { [K in keyof SiteSettings]: Validator<SiteSettings[K]> } = {
   logoMediaId: (v): v is number => Number.isInteger(v) && (v as number) >= 0,
   feedFullText: (v): v is boolean => typeof v === 'boolean',
   robotsTxt: (v): v is string => typeof v === 'string' && v.length <= 5000 && !/[<>]/.test(v),
+  commentsEnabled: (v): v is boolean => typeof v === 'boolean',
+  commentsCloseAfterDays: (v): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3650,
+  commentDepth: (v): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 10,
+  commentOrder: oneOf('oldest', 'newest'),
+  commentsPerPage: (v): v is number => Number.isInteger(v) && (v as number) >= 5 && (v as number) <= 500,
+  commentModeration: oneOf('all', 'first', 'none'),
+  commentMaxLinks: (v): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100,
+  commentHoldList: (v): v is string => typeof v === 'string' && v.length <= 20000,
+  commentSpamList: (v): v is string => typeof v === 'string' && v.length <= 20000,
 };
 
 export class InvalidSettingError extends Error {

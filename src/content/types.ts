@@ -43,6 +43,9 @@ export interface ArticleSummary {
   word_count: number;
   featured: boolean;
   breaking: boolean;
+  /** Approved comments. */
+  comment_count: number;
+  comments_open: boolean;
   author: AuthorRef;
   category: CategoryRef;
   image: Image | null;

@@ -5,6 +5,7 @@ import * as m002 from './migrations/002-search.js';
 import * as m003 from './migrations/003-newsroom.js';
 import * as m004 from './migrations/004-search-cover.js';
 import * as m005 from './migrations/005-search-postings.js';
+import * as m006 from './migrations/006-comments.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003-newsroom': m003,
   '004-search-cover': m004,
   '005-search-postings': m005,
+  '006-comments': m006,
 };
 
 class InCodeProvider implements MigrationProvider {

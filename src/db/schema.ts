@@ -21,6 +21,8 @@ export interface Schema {
   auth_throttle: AuthThrottleTable;
   password_resets: PasswordResetsTable;
   article_revisions: ArticleRevisionsTable;
+  comments: CommentsTable;
+  comment_tokens: CommentTokensTable;
 }
 
 export interface SettingsTable {
@@ -91,6 +93,9 @@ export interface ArticlesTable {
   word_count: number;
   /** Key of an imported article in its source (corpus id, WordPress post id) so re-imports update. */
   source_id: string | null;
+  comments_open: Generated<number>;
+  /** Approved comments, kept in step by the comments service. */
+  comment_count: Generated<number>;
 }
 
 export interface ArticleTagsTable {
@@ -178,6 +183,33 @@ export interface ArticleRevisionsTable {
   note: string;
 }
 
+export type CommentStatus = 'pending' | 'approved' | 'spam' | 'trash';
+
+export interface CommentsTable {
+  id: Generated<number>;
+  article_id: number;
+  parent_id: number | null;
+  /** Set when a signed-in staff member wrote it. */
+  user_id: number | null;
+  author_name: string;
+  /** Lower-cased; never shown on any public page, feed or API. */
+  author_email: string;
+  author_url: string;
+  /** Plain text as written; links and line breaks are made at display. */
+  body: string;
+  status: CommentStatus;
+  /** Keyed hash of the sender's IP address (rate limits); never the address itself. */
+  ip_hash: string;
+  notify_replies: number;
+  created_at: string;
+}
+
+export interface CommentTokensTable {
+  token_hash: string;
+  used_at: string;
+}
+
+export type CommentRow = Selectable<CommentsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type RevisionRow = Selectable<ArticleRevisionsTable>;

@@ -30,6 +30,29 @@ export interface Messages {
   nextArticle: string;
   comments: string;
   commentsSoon: string;
+  commentCount: PluralForms;
+  leaveComment: string;
+  leaveReply: (name: string) => string;
+  cancelReply: string;
+  emailPrivate: string;
+  requiredFields: string;
+  commentName: string;
+  commentEmail: string;
+  commentWebsite: string;
+  commentText: string;
+  rememberMe: string;
+  notifyReplies: string;
+  sendComment: string;
+  reply: string;
+  awaitingModeration: string;
+  commentsClosed: string;
+  staffBadge: string;
+  honeypotLabel: string;
+  commentSent: string;
+  commentFormErrors: string;
+  commentPermalink: string;
+  commentPages: string;
+  commentsFeed: string;
   category: string;
   tag: string;
   author: string;
@@ -103,6 +126,36 @@ const ar: Messages = {
   nextArticle: 'المقال التالي',
   comments: 'التعليقات',
   commentsSoon: 'التعليقات مغلقة حالياً.',
+  commentCount: {
+    zero: 'لا توجد تعليقات',
+    one: 'تعليق واحد',
+    two: 'تعليقان',
+    few: '{n} تعليقات',
+    many: '{n} تعليقاً',
+    other: '{n} تعليق',
+  },
+  leaveComment: 'اترك تعليقاً',
+  leaveReply: (name) => `الرد على ${name}`,
+  cancelReply: 'إلغاء الرد',
+  emailPrivate: 'لن يتم نشر عنوان بريدك الإلكتروني.',
+  requiredFields: 'الحقول الإلزامية مشار إليها بـ *',
+  commentName: 'الاسم',
+  commentEmail: 'البريد الإلكتروني',
+  commentWebsite: 'الموقع الإلكتروني',
+  commentText: 'التعليق',
+  rememberMe: 'احفظ اسمي وبريدي الإلكتروني وموقعي في هذا المتصفح لاستخدامها المرة المقبلة.',
+  notifyReplies: 'أعلمني بالردود على تعليقي عبر البريد الإلكتروني.',
+  sendComment: 'إرسال التعليق',
+  reply: 'رد',
+  awaitingModeration: 'تعليقك بانتظار المراجعة، وسيظهر للقراء بعد الموافقة عليه.',
+  commentsClosed: 'التعليقات مغلقة على هذا المقال.',
+  staffBadge: 'فريق التحرير',
+  honeypotLabel: 'اترك هذا الحقل فارغاً',
+  commentSent: 'نُشر تعليقك.',
+  commentFormErrors: 'لم يُرسل التعليق؛ صحّح ما هو مشار إليه أدناه.',
+  commentPermalink: 'رابط التعليق',
+  commentPages: 'صفحات التعليقات',
+  commentsFeed: 'خلاصة التعليقات',
   category: 'القسم',
   tag: 'الوسم',
   author: 'الكاتب',
@@ -169,6 +222,29 @@ const en: Messages = {
   nextArticle: 'Next article',
   comments: 'Comments',
   commentsSoon: 'Comments are closed for now.',
+  commentCount: { zero: 'No comments', one: '1 comment', other: '{n} comments' },
+  leaveComment: 'Leave a comment',
+  leaveReply: (name) => `Reply to ${name}`,
+  cancelReply: 'Cancel reply',
+  emailPrivate: 'Your email address will not be published.',
+  requiredFields: 'Required fields are marked *',
+  commentName: 'Name',
+  commentEmail: 'Email',
+  commentWebsite: 'Website',
+  commentText: 'Comment',
+  rememberMe: 'Save my name, email and website in this browser for the next time I comment.',
+  notifyReplies: 'Email me when someone replies to my comment.',
+  sendComment: 'Post comment',
+  reply: 'Reply',
+  awaitingModeration: 'Your comment is awaiting moderation; readers will see it once approved.',
+  commentsClosed: 'Comments are closed on this article.',
+  staffBadge: 'Staff',
+  honeypotLabel: 'Leave this field empty',
+  commentSent: 'Your comment is published.',
+  commentFormErrors: 'The comment was not sent; correct what is marked below.',
+  commentPermalink: 'Link to this comment',
+  commentPages: 'Comment pages',
+  commentsFeed: 'Comments feed',
   category: 'Section',
   tag: 'Tag',
   author: 'Author',

@@ -61,6 +61,8 @@ export interface ArticleView {
   previous?: ArticleSummary;
   next?: ArticleSummary;
   popular: ArticleSummary[];
+  /** The comments section, rendered by the comments templates. */
+  comments: SafeHtml;
 }
 
 export function articlePage(ctx: ViewContext, v: ArticleView): SafeHtml {
@@ -115,10 +117,7 @@ ${v.next ? html`<a class="next" href="${paths.article(v.next.slug)}" rel="next">
 </nav>`
     : ''
 }
-<section id="comments" class="comments-slot" aria-labelledby="comments-title">
-<h2 id="comments-title">${t.comments}</h2>
-<p class="meta">${t.commentsSoon}</p>
-</section>
+${v.comments}
 </article>
 ${sidebar(ctx, v.popular)}
 </div>

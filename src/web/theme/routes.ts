@@ -13,6 +13,8 @@ import type { SafeHtml } from './html.js';
 import { categoryWithDescendants, type SiteContext } from './site-context.js';
 import type { ViewContext } from './view-context.js';
 import { originOf } from '../origin.js';
+import type { ArticleRenderer, SiteWidgets } from './article-view.js';
+import type { CommentService } from '../../comments/service.js';
 import { articleStructuredData, breadcrumbs, homeStructuredData, jsonLdScript } from './structured-data.js';
 import type { PageCache } from '../page-cache.js';
 import type { TtlCache } from '../../shared/ttl-cache.js';
@@ -23,8 +25,9 @@ export interface ThemeDeps {
   assets: ThemeAssets;
   views: ViewCounter;
   pageCache: PageCache;
-  /** Breaking strip and most-read list, shared by every page for a few seconds. */
-  widgets: TtlCache<ArticleSummary[]>;
+  widgets: SiteWidgets;
+  articles: ArticleRenderer;
+  comments: CommentService;
 }
 
 const HOME_LATEST = 6;
@@ -51,18 +54,9 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /** The public reading site: home, articles, archives, static pages and the theme's assets. */
 export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promise<void> {
-  const { content, site, assets, views, pageCache, widgets } = deps;
-  const breakingNews = (now: string) => widgets.get('breaking', () => content.listBreaking(BREAKING_SIZE, now));
-  const mostRead = (ctx: ViewContext, now: string) =>
-    widgets.get('most-read', async () => {
-      const popular = await content.mostRead(
-        SIDEBAR_SIZE,
-        ctx.fmt.day(new Date(Date.now() - WEEK_MS).toISOString()),
-        now,
-      );
-      // A new site has no reads yet: show the latest instead of an empty box.
-      return popular.length ? popular : content.listPublished({}, { limit: SIDEBAR_SIZE, offset: 0 }, now);
-    });
+  const { content, site, assets, views, pageCache, widgets, articles } = deps;
+  const breakingNews = (now: string) => widgets.breaking(now);
+  const mostRead = (ctx: ViewContext, now: string) => widgets.mostRead(ctx, now);
   const countRead = (page: { articleId?: number }) => {
     if (page.articleId !== undefined) views.count(page.articleId);
   };
@@ -116,49 +110,19 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     }),
   );
 
-  app.get('/article/:slug', (req: FastifyRequest<{ Params: { slug: string } }>, reply) =>
-    pageCache.serve(
-      req,
-      reply,
-      async () => {
-        const { slug } = req.params;
-        if (!isValidSlug(slug)) throw notFound('Article');
-        const { ctx } = await site.get();
-        const now = new Date().toISOString();
-        const article = await content.articleBySlug(slug, now);
-        if (!article) throw notFound('Article');
-        const [related, around, popular, breaking] = await Promise.all([
-          content.related(article, 3, now),
-          content.neighbours(article, now),
-          mostRead(ctx, now),
-          breakingNews(now),
-        ]);
-        const canonical = `${originOf(req, ctx)}${paths.article(article.slug)}`;
-        return {
-          articleId: article.id,
-          html: layout(
-            ctx,
-            {
-              title: article.seo_title || article.title,
-              description: article.seo_description || article.excerpt,
-              canonical,
-              section: article.category.slug,
-              breaking,
-              article: {
-                image: article.image,
-                published: article.published_at,
-                modified: article.updated_at,
-                section: article.category.name,
-                tags: article.tags.map((t) => t.name),
-              },
-              structuredData: jsonLdScript(articleStructuredData(ctx, originOf(req, ctx), article, canonical)),
-            },
-            articlePage(ctx, { article, canonical, related, previous: around.previous, next: around.next, popular }),
-          ),
-        };
-      },
-      countRead,
-    ),
+  app.get(
+    '/article/:slug',
+    (req: FastifyRequest<{ Params: { slug: string }; Querystring: Record<string, string | undefined> }>, reply) => {
+      const { slug } = req.params;
+      if (!isValidSlug(slug)) throw notFound('Article');
+      const q = req.query;
+      const commentPage = q.cpage && /^\d{1,5}$/.test(q.cpage) ? Number(q.cpage) : undefined;
+      const replyTo = q.replytocom && /^\d{1,10}$/.test(q.replytocom) ? Number(q.replytocom) : undefined;
+      // The writer of a comment awaiting moderation sees it through a signed link; nobody else can.
+      const pendingId =
+        q.c && /^\d{1,10}$/.test(q.c) && q.k === deps.comments.ownerKey(Number(q.c)) ? Number(q.c) : undefined;
+      return pageCache.serve(req, reply, () => articles.render(req, slug, { commentPage, replyTo, pendingId }), countRead);
+    },
   );
 
   const archive = async (

@@ -118,3 +118,144 @@
     figure.prepend(button);
   });
 })();
+
+// Comments: reply in place, remember the reader on request, fresh form token, and sending without a reload.
+// Without this script the form posts normally and the server redirects back to the comment.
+(function () {
+  var form = document.querySelector('[data-comment-form]');
+  if (!form || !window.fetch) return;
+  var respond = document.getElementById('respond');
+  var title = document.getElementById('reply-title');
+  var status = form.querySelector('.comment-status');
+  var parent = form.querySelector('input[name=parent]');
+  var original = title ? title.textContent : '';
+  var ar = document.documentElement.lang === 'ar';
+  var KEY = 'safir-commenter';
+
+  try {
+    var saved = JSON.parse(localStorage.getItem(KEY) || 'null');
+    if (saved) {
+      ['author', 'email', 'url'].forEach(function (n) {
+        if (saved[n] && !form.elements[n].value) form.elements[n].value = saved[n];
+      });
+      form.elements.remember.checked = true;
+    }
+  } catch (e) {}
+
+  // The page may come from a cache: ask for a token issued now.
+  var tokenFetched = false;
+  form.addEventListener('focusin', function () {
+    if (tokenFetched) return;
+    tokenFetched = true;
+    fetch(form.action + '/token', { credentials: 'same-origin' })
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
+      .then(function (d) {
+        if (d && d.token) form.elements.token.value = d.token;
+      })
+      .catch(function () {});
+  });
+
+  document.addEventListener('click', function (e) {
+    var link = e.target.closest && e.target.closest('[data-reply-to]');
+    if (!link) return;
+    e.preventDefault();
+    parent.value = link.dataset.replyTo;
+    link.closest('article').after(respond);
+    if (title) title.textContent = (ar ? 'الرد على ' : 'Reply to ') + link.dataset.replyName;
+    form.elements.comment.focus();
+  });
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    var button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    form.querySelectorAll('.field-error.js').forEach(function (n) {
+      n.remove();
+    });
+    fetch(form.action, {
+      method: 'POST',
+      body: data,
+      headers: { accept: 'application/json' },
+      credentials: 'same-origin',
+    })
+      .then(function (r) {
+        return r.json().then(function (d) {
+          return { ok: r.ok, d: d };
+        });
+      })
+      .then(function (res) {
+        button.disabled = false;
+        if (!res.ok) {
+          var err = res.d.errors && res.d.errors[0];
+          status.textContent = err ? err.message : '';
+          var input = err && err.field && form.elements[err.field];
+          if (input) {
+            var note = document.createElement('span');
+            note.className = 'field-error js';
+            note.textContent = err.message;
+            input.before(note);
+            input.focus();
+          }
+          return;
+        }
+        try {
+          if (form.elements.remember.checked)
+            localStorage.setItem(
+              KEY,
+              JSON.stringify({ author: form.elements.author.value, email: form.elements.email.value, url: form.elements.url.value }),
+            );
+          else localStorage.removeItem(KEY);
+        } catch (x) {}
+        var c = res.d.comment;
+        var li = document.createElement('li');
+        li.id = 'comment-' + c.id;
+        li.className = 'comment' + (c.status === 'pending' ? ' comment-pending' : '');
+        var article = document.createElement('article');
+        var by = document.createElement('p');
+        by.className = 'comment-author';
+        by.textContent = c.author_name;
+        var body = document.createElement('div');
+        body.className = 'comment-body';
+        body.setAttribute('dir', 'auto');
+        body.innerHTML = c.html; // made by the server from escaped text
+        article.append(by, body);
+        if (c.status === 'pending') {
+          var note = document.createElement('p');
+          note.className = 'notice';
+          note.textContent = res.d.message;
+          article.append(note);
+        }
+        li.append(article);
+        var list = parent.value && document.getElementById('comment-' + parent.value);
+        var target;
+        if (list) {
+          target = list.querySelector(':scope > ol.comment-replies');
+          if (!target) {
+            target = document.createElement('ol');
+            target.className = 'comment-replies';
+            list.append(target);
+          }
+        } else {
+          target = document.querySelector('.comment-list');
+          if (!target) {
+            target = document.createElement('ol');
+            target.className = 'comment-list';
+            document.getElementById('comments-title').after(target);
+          }
+        }
+        target.append(li);
+        form.elements.comment.value = '';
+        parent.value = '';
+        if (title) title.textContent = original;
+        status.textContent = res.d.message;
+        tokenFetched = false;
+      })
+      .catch(function () {
+        button.disabled = false;
+        form.submit();
+      });
+  });
+})();

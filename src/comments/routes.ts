@@ -1,0 +1,199 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readCookie, SESSION_COOKIE } from '../accounts/http.js';
+import type { AccountService } from '../accounts/service.js';
+import type { ContentRepository } from '../content/repository.js';
+import { isValidSlug } from '../content/slug.js';
+import { paths } from '../content/urls.js';
+import type { DB } from '../db/database.js';
+import type { Mailer } from '../mail/mailer.js';
+import { AppError, notFound } from '../shared/errors.js';
+import { rss, type Feed } from '../feeds/formats.js';
+import { originOf } from '../web/origin.js';
+import type { ArticleRenderer } from '../web/theme/article-view.js';
+import type { CommentFormState } from '../web/theme/comments.js';
+import { commentText } from '../web/theme/comments.js';
+import type { SiteContext } from '../web/theme/site-context.js';
+import { CommentNotifier } from './notify.js';
+import type { CommentService } from './service.js';
+
+export interface CommentDeps {
+  comments: CommentService;
+  accounts: AccountService;
+  site: SiteContext;
+  articles: ArticleRenderer;
+  content: ContentRepository;
+  mailer: Mailer;
+  db: DB;
+}
+
+function text(body: unknown, name: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '') : '';
+}
+
+/**
+ * The comment form's endpoint (works as a plain POST and from the page script),
+ * the public comments API, and comment feeds. Emails are never in any answer.
+ */
+export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Promise<void> {
+  const { comments, site, articles, content } = deps;
+  const notifier = new CommentNotifier(deps.db, deps.mailer, (err) => app.log.error({ err }, 'comment mail failed'));
+
+  app.post('/article/:slug/comments', async (req: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) => {
+    const { slug } = req.params;
+    if (!isValidSlug(slug)) throw notFound('Article');
+    const wantsJson = String(req.headers.accept ?? '').includes('application/json');
+    const { ctx } = await site.get();
+    const article = await content.articleBySlug(slug);
+    if (!article) throw notFound('Article');
+    const form: CommentFormState = {
+      author: text(req.body, 'author'),
+      email: text(req.body, 'email'),
+      url: text(req.body, 'url'),
+      comment: text(req.body, 'comment'),
+      parent: text(req.body, 'parent'),
+      notify: text(req.body, 'notify') === '1',
+    };
+    // A signed-in member of staff comments as themselves.
+    const token = readCookie(req, SESSION_COOKIE);
+    const session = token ? await deps.accounts.sessionByToken(token) : undefined;
+    const staff = session?.session.verified
+      ? { userId: session.user.id, name: session.user.name, email: session.user.email }
+      : undefined;
+    try {
+      const parentId = /^\d{1,10}$/.test(form.parent) ? Number(form.parent) : undefined;
+      const { comment } = await comments.submit(
+        {
+          articleId: article.id,
+          parentId,
+          name: form.author,
+          email: form.email,
+          url: form.url,
+          body: form.comment,
+          notify: form.notify,
+          token: text(req.body, 'token'),
+          honeypot: text(req.body, 'contact_me'),
+        },
+        { ip: req.ip, staff },
+        ctx.site,
+      );
+      const origin = originOf(req, ctx);
+      notifier.held(comment, origin, ctx.site.title);
+      if (comment.status === 'approved') notifier.approved([comment], origin, ctx.site.title);
+      const held = comment.status !== 'approved';
+      const anchor = `#comment-${comment.id}`;
+      const location = held
+        ? `${paths.article(slug)}?c=${comment.id}&k=${comments.ownerKey(comment.id)}${anchor}`
+        : `${paths.article(slug)}${anchor}`;
+      if (wantsJson) {
+        return reply.code(201).send({
+          comment: {
+            id: comment.id,
+            status: held ? 'pending' : 'approved',
+            author_name: comment.author_name,
+            created_at: comment.created_at,
+            html: commentText(comment.body).value,
+          },
+          message: held ? ctx.t.awaitingModeration : ctx.t.commentSent,
+          location,
+        });
+      }
+      return reply.redirect(location, 303);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
+      const message = ctx.site.lang === 'ar' ? err.messageAr : err.messageEn;
+      if (wantsJson) {
+        return reply.code(err.status).send({
+          errors: [{ code: err.code, status: err.status, message, message_ar: err.messageAr, message_en: err.messageEn, ...(err.field ? { field: err.field } : {}) }],
+        });
+      }
+      // The page again, with the reader's text kept and the message beside its field.
+      const errors: Record<string, string> = { _form: err.field ? ctx.t.commentFormErrors : message };
+      if (err.field) errors[err.field] = message;
+      const page = await articles.render(req, slug, { form, errors, replyTo: Number(form.parent) || undefined });
+      return reply
+        .code(err.status)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(page.html);
+    }
+  });
+
+  /** A fresh form token for the page script (the page itself may come from the cache). */
+  app.get('/article/:slug/comments/token', async (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
+    const article = isValidSlug(req.params.slug) ? await content.articleBySlug(req.params.slug) : undefined;
+    if (!article) throw notFound('Article');
+    return reply.header('cache-control', 'no-store').send({ token: comments.formToken(article.id) });
+  });
+
+  app.get('/api/v1/articles/:slug/comments', async (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
+    const article = isValidSlug(req.params.slug) ? await content.articleBySlug(req.params.slug) : undefined;
+    if (!article) throw notFound('Article');
+    const { ctx } = await site.get();
+    const { threads } = await comments.approvedThreads(article.id, 'oldest', 1, 100_000);
+    const flat: unknown[] = [];
+    const walk = (nodes: typeof threads) => {
+      for (const n of nodes) {
+        flat.push({
+          id: n.id,
+          parent_id: n.parent_id,
+          author_name: n.author_name,
+          author_url: n.author_url || null,
+          staff: n.user_id !== null,
+          content: n.body,
+          created_at: n.created_at,
+          url: `${originOf(req, ctx)}${paths.article(article.slug)}#comment-${n.id}`,
+        });
+        walk(n.replies);
+      }
+    };
+    walk(threads);
+    return reply.header('cache-control', 'public, max-age=30').send({ comments: flat, total: flat.length });
+  });
+
+  // Comment feeds (RSS): one per article and one for the site.
+  const commentFeed = async (req: FastifyRequest, reply: FastifyReply, slug?: string) => {
+    const { ctx } = await site.get();
+    const origin = originOf(req, ctx);
+    const article = slug ? await content.articleBySlug(slug) : undefined;
+    if (slug && !article) throw notFound('Article');
+    let q = deps.db
+      .selectFrom('comments as c')
+      .innerJoin('articles as a', 'a.id', 'c.article_id')
+      .select(['c.id', 'c.author_name', 'c.body', 'c.created_at', 'a.slug', 'a.title'])
+      .where('c.status', '=', 'approved')
+      .where('a.status', '=', 'published')
+      .where('a.published_at', '<=', new Date().toISOString());
+    if (article) q = q.where('c.article_id', '=', article.id);
+    const rows = await q.orderBy('c.id', 'desc').limit(30).execute();
+    const base = article ? paths.article(article.slug) : '';
+    const feed: Feed = {
+      title: article ? `${ctx.t.comments}: ${article.title}` : `${ctx.t.comments} - ${ctx.site.title}`,
+      description: ctx.site.tagline,
+      homeUrl: `${origin}${base || '/'}`,
+      selfUrl: { rss: `${origin}${base}/comments/feed`, atom: '', json: '' },
+      language: ctx.site.lang,
+      updated: rows[0]?.created_at ?? new Date(0).toISOString(),
+      generator: 'Safir',
+      items: rows.map((r) => ({
+        id: `${origin}${paths.article(r.slug)}#comment-${r.id}`,
+        url: `${origin}${paths.article(r.slug)}#comment-${r.id}`,
+        title: `${r.author_name} — ${r.title}`,
+        summary: r.body,
+        published: r.created_at,
+        updated: r.created_at,
+        author: { name: r.author_name, url: `${origin}${paths.article(r.slug)}#comment-${r.id}` },
+        categories: [],
+      })),
+    };
+    return reply
+      .type('application/rss+xml; charset=utf-8')
+      .header('cache-control', 'public, max-age=60')
+      .send(rss(feed));
+  };
+  app.get('/comments/feed', (req, reply) => commentFeed(req, reply));
+  app.get('/article/:slug/comments/feed', (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
+    if (!isValidSlug(req.params.slug)) throw notFound('Article');
+    return commentFeed(req, reply, req.params.slug);
+  });
+}
