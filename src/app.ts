@@ -34,6 +34,7 @@ import type { AdminDeps } from './admin/deps.js';
 import { mediaAdminRoutes } from './admin/media.js';
 import { userAdminRoutes } from './admin/users.js';
 import { siteAdminRoutes } from './admin/site.js';
+import { commentAdminRoutes } from './admin/comments.js';
 import { Editorial, Scheduler } from './content/editorial.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { MediaLibrary } from './media/library.js';
@@ -245,6 +246,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(mediaAdminRoutes, adminDeps);
   await app.register(userAdminRoutes, adminDeps);
   await app.register(siteAdminRoutes, adminDeps);
+  await app.register(commentAdminRoutes, { ...adminDeps, comments });
   await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
   await app.register(feedRoutes, { db: opts.database.db, content, site, pageCache, mediaRoot: opts.mediaRoot });
   await app.register(contentApiRoutes, { content, site });
@@ -252,7 +254,16 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const siteWidgets = new SiteWidgets(content, widgets);
   const articles = new ArticleRenderer(content, site, siteWidgets, comments);
   await app.register(commentRoutes, { comments, accounts, site, articles, content, mailer, db: opts.database.db });
-  await app.register(themeRoutes, { content, site, assets, views, pageCache, widgets: siteWidgets, articles, comments });
+  await app.register(themeRoutes, {
+    content,
+    site,
+    assets,
+    views,
+    pageCache,
+    widgets: siteWidgets,
+    articles,
+    comments,
+  });
 
   // Requests still running when the server closes (their client may have gone) finish before the database closes.
   const running = new WeakSet<FastifyRequest>();

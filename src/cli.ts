@@ -13,6 +13,7 @@ import { serverSecret } from './accounts/secret.js';
 import { AccountService } from './accounts/service.js';
 import type { Role } from './db/schema.js';
 import { AppError } from './shared/errors.js';
+import { erasePersonalData, exportPersonalData } from './comments/privacy.js';
 
 const USAGE = `safir — منصة سفير للنشر / the Safir publishing platform
 
@@ -24,6 +25,8 @@ Usage:
   safir user add --email E --name N --role R
                                create an account (roles: administrator, editor, author, contributor);
                                asks for the password on a terminal, or reads it from standard input
+  safir privacy export --email E   print, as JSON, everything kept about an email address (its comments)
+  safir privacy erase --email E    delete every comment written with that address
   safir user reset-link --email E [--base-url https://…]
                                print a one-hour password-reset link (when the site sends no email)
 
@@ -92,6 +95,22 @@ async function main(argv: string[]): Promise<number> {
         const n = await reindexAll(database.db, terminalProgress('reindex'));
         await afterBulkLoad(database);
         console.log(`\nReindexed ${n} articles in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+        return 0;
+      }
+      case 'privacy': {
+        await migrateToLatest(database.db, database.dialect);
+        if (!values.email || (rest[0] !== 'export' && rest[0] !== 'erase')) {
+          process.stderr.write('Usage: safir privacy export|erase --email E\n');
+          return 1;
+        }
+        if (rest[0] === 'export') {
+          console.log(JSON.stringify(await exportPersonalData(database.db, values.email), null, 2));
+        } else {
+          const erased = await erasePersonalData(database.db, values.email);
+          console.log(
+            `Erased ${erased.comments} comments.${erased.account ? ' A staff account uses this address; remove it under Users if asked.' : ''}`,
+          );
+        }
         return 0;
       }
       case 'user': {

@@ -84,6 +84,17 @@ ${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="
     const mine = { authorId: actor.authorId };
     const reviewer = view.can('edit_others_articles');
     const page = { limit: 8, offset: 0 };
+    const waiting = view.can('moderate_comments')
+      ? Number(
+          (
+            await db
+              .selectFrom('comments')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('status', '=', 'pending')
+              .executeTakeFirstOrThrow()
+          ).n,
+        )
+      : 0;
     const [drafts, pending, scheduled, published] = await Promise.all([
       editorial.list(actor, { ...mine, status: 'draft' }, page),
       editorial.list(actor, reviewer ? { status: 'pending' } : { ...mine, status: 'pending' }, page),
@@ -98,7 +109,8 @@ ${r.total > r.rows.length ? html`<p><a href="${href}">${view.t('عرض الكل'
       reply,
       view,
       { title: view.t('لوحة التحكم', 'Dashboard'), section: 'dashboard', notice: doneNotice(view, req) },
-      html`<p class="actions"><a class="button" href="/admin/articles/new">${view.t('اكتب مقالاً جديداً', 'Write a new article')}</a></p>
+      html`<p class="actions"><a class="button" href="/admin/articles/new">${view.t('اكتب مقالاً جديداً', 'Write a new article')}</a>
+${waiting ? html`<a class="button secondary" href="/admin/comments?status=pending">${view.t('تعليقات بانتظار المراجعة', 'Comments awaiting moderation')}: ${view.fmt.num(waiting)}</a>` : ''}</p>
 ${section(view.t('مسوداتي', 'My drafts'), drafts, `/admin/articles?status=draft&author=${actor.authorId}`)}
 ${section(reviewer ? view.t('بانتظار المراجعة', 'Pending review') : view.t('أرسلتُها للمراجعة', 'Submitted for review'), pending, '/admin/articles?status=pending')}
 ${section(view.t('مجدولة', 'Scheduled'), scheduled, '/admin/articles?status=scheduled')}

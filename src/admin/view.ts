@@ -151,11 +151,13 @@ const NAV: NavItem[] = [
   { href: '/admin/articles', label: ['المقالات', 'Articles'], key: 'articles' },
   { href: '/admin/articles/new', label: ['مقال جديد', 'New article'], key: 'new' },
   { href: '/admin/media', label: ['الوسائط', 'Media'], key: 'media' },
+  { href: '/admin/comments', label: ['التعليقات', 'Comments'], key: 'comments', cap: 'moderate_comments' },
   { href: '/admin/categories', label: ['الأقسام', 'Sections'], key: 'categories', cap: 'manage_taxonomies' },
   { href: '/admin/tags', label: ['الوسوم', 'Tags'], key: 'tags', cap: 'manage_taxonomies' },
   { href: '/admin/pages', label: ['الصفحات', 'Pages'], key: 'pages', cap: 'manage_pages' },
   { href: '/admin/users', label: ['المستخدمون', 'Users'], key: 'users', cap: 'manage_users' },
   { href: '/admin/settings', label: ['الإعدادات', 'Settings'], key: 'settings', cap: 'manage_settings' },
+  { href: '/admin/privacy', label: ['الخصوصية', 'Privacy'], key: 'privacy', cap: 'manage_users' },
   { href: '/admin/profile', label: ['ملفي', 'My profile'], key: 'profile' },
 ];
 

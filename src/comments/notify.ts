@@ -28,7 +28,11 @@ export class CommentNotifier {
         .select('email')
         .where('role', 'in', ['administrator', 'editor'])
         .execute();
-      const article = await this.db.selectFrom('articles').select('title').where('id', '=', comment.article_id).executeTakeFirst();
+      const article = await this.db
+        .selectFrom('articles')
+        .select('title')
+        .where('id', '=', comment.article_id)
+        .executeTakeFirst();
       for (const m of moderators) {
         await this.mailer.send({
           to: m.email,
@@ -43,9 +47,17 @@ export class CommentNotifier {
     this.send(async () => {
       for (const c of comments) {
         if (c.parent_id === null) continue;
-        const parent = await this.db.selectFrom('comments').selectAll().where('id', '=', c.parent_id).executeTakeFirst();
+        const parent = await this.db
+          .selectFrom('comments')
+          .selectAll()
+          .where('id', '=', c.parent_id)
+          .executeTakeFirst();
         if (!parent || !parent.notify_replies || parent.author_email === c.author_email) continue;
-        const article = await this.db.selectFrom('articles').select(['slug', 'title']).where('id', '=', c.article_id).executeTakeFirst();
+        const article = await this.db
+          .selectFrom('articles')
+          .select(['slug', 'title'])
+          .where('id', '=', c.article_id)
+          .executeTakeFirst();
         if (!article) continue;
         await this.mailer.send({
           to: parent.author_email,

@@ -39,85 +39,98 @@ export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Pr
   const { comments, site, articles, content } = deps;
   const notifier = new CommentNotifier(deps.db, deps.mailer, (err) => app.log.error({ err }, 'comment mail failed'));
 
-  app.post('/article/:slug/comments', async (req: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) => {
-    const { slug } = req.params;
-    if (!isValidSlug(slug)) throw notFound('Article');
-    const wantsJson = String(req.headers.accept ?? '').includes('application/json');
-    const { ctx } = await site.get();
-    const article = await content.articleBySlug(slug);
-    if (!article) throw notFound('Article');
-    const form: CommentFormState = {
-      author: text(req.body, 'author'),
-      email: text(req.body, 'email'),
-      url: text(req.body, 'url'),
-      comment: text(req.body, 'comment'),
-      parent: text(req.body, 'parent'),
-      notify: text(req.body, 'notify') === '1',
-    };
-    // A signed-in member of staff comments as themselves.
-    const token = readCookie(req, SESSION_COOKIE);
-    const session = token ? await deps.accounts.sessionByToken(token) : undefined;
-    const staff = session?.session.verified
-      ? { userId: session.user.id, name: session.user.name, email: session.user.email }
-      : undefined;
-    try {
-      const parentId = /^\d{1,10}$/.test(form.parent) ? Number(form.parent) : undefined;
-      const { comment } = await comments.submit(
-        {
-          articleId: article.id,
-          parentId,
-          name: form.author,
-          email: form.email,
-          url: form.url,
-          body: form.comment,
-          notify: form.notify,
-          token: text(req.body, 'token'),
-          honeypot: text(req.body, 'contact_me'),
-        },
-        { ip: req.ip, staff },
-        ctx.site,
-      );
-      const origin = originOf(req, ctx);
-      notifier.held(comment, origin, ctx.site.title);
-      if (comment.status === 'approved') notifier.approved([comment], origin, ctx.site.title);
-      const held = comment.status !== 'approved';
-      const anchor = `#comment-${comment.id}`;
-      const location = held
-        ? `${paths.article(slug)}?c=${comment.id}&k=${comments.ownerKey(comment.id)}${anchor}`
-        : `${paths.article(slug)}${anchor}`;
-      if (wantsJson) {
-        return reply.code(201).send({
-          comment: {
-            id: comment.id,
-            status: held ? 'pending' : 'approved',
-            author_name: comment.author_name,
-            created_at: comment.created_at,
-            html: commentText(comment.body).value,
+  app.post(
+    '/article/:slug/comments',
+    async (req: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) => {
+      const { slug } = req.params;
+      if (!isValidSlug(slug)) throw notFound('Article');
+      const wantsJson = String(req.headers.accept ?? '').includes('application/json');
+      const { ctx } = await site.get();
+      const article = await content.articleBySlug(slug);
+      if (!article) throw notFound('Article');
+      const form: CommentFormState = {
+        author: text(req.body, 'author'),
+        email: text(req.body, 'email'),
+        url: text(req.body, 'url'),
+        comment: text(req.body, 'comment'),
+        parent: text(req.body, 'parent'),
+        notify: text(req.body, 'notify') === '1',
+      };
+      // A signed-in member of staff comments as themselves.
+      const token = readCookie(req, SESSION_COOKIE);
+      const session = token ? await deps.accounts.sessionByToken(token) : undefined;
+      const staff = session?.session.verified
+        ? { userId: session.user.id, name: session.user.name, email: session.user.email }
+        : undefined;
+      try {
+        const parentId = /^\d{1,10}$/.test(form.parent) ? Number(form.parent) : undefined;
+        const { comment } = await comments.submit(
+          {
+            articleId: article.id,
+            parentId,
+            name: form.author,
+            email: form.email,
+            url: form.url,
+            body: form.comment,
+            notify: form.notify,
+            token: text(req.body, 'token'),
+            honeypot: text(req.body, 'contact_me'),
           },
-          message: held ? ctx.t.awaitingModeration : ctx.t.commentSent,
-          location,
-        });
+          { ip: req.ip, staff },
+          ctx.site,
+        );
+        const origin = originOf(req, ctx);
+        notifier.held(comment, origin, ctx.site.title);
+        if (comment.status === 'approved') notifier.approved([comment], origin, ctx.site.title);
+        const held = comment.status !== 'approved';
+        const anchor = `#comment-${comment.id}`;
+        const location = held
+          ? `${paths.article(slug)}?c=${comment.id}&k=${comments.ownerKey(comment.id)}${anchor}`
+          : `${paths.article(slug)}${anchor}`;
+        if (wantsJson) {
+          return reply.code(201).send({
+            comment: {
+              id: comment.id,
+              status: held ? 'pending' : 'approved',
+              author_name: comment.author_name,
+              created_at: comment.created_at,
+              html: commentText(comment.body).value,
+            },
+            message: held ? ctx.t.awaitingModeration : ctx.t.commentSent,
+            location,
+          });
+        }
+        return reply.redirect(location, 303);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
+        const message = ctx.site.lang === 'ar' ? err.messageAr : err.messageEn;
+        if (wantsJson) {
+          return reply.code(err.status).send({
+            errors: [
+              {
+                code: err.code,
+                status: err.status,
+                message,
+                message_ar: err.messageAr,
+                message_en: err.messageEn,
+                ...(err.field ? { field: err.field } : {}),
+              },
+            ],
+          });
+        }
+        // The page again, with the reader's text kept and the message beside its field.
+        const visible = err.field && ['author', 'email', 'url', 'comment'].includes(err.field);
+        const errors: Record<string, string> = { _form: visible ? ctx.t.commentFormErrors : message };
+        if (visible) errors[err.field!] = message;
+        const page = await articles.render(req, slug, { form, errors, replyTo: Number(form.parent) || undefined });
+        return reply
+          .code(err.status)
+          .header('content-type', 'text/html; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(page.html);
       }
-      return reply.redirect(location, 303);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
-      const message = ctx.site.lang === 'ar' ? err.messageAr : err.messageEn;
-      if (wantsJson) {
-        return reply.code(err.status).send({
-          errors: [{ code: err.code, status: err.status, message, message_ar: err.messageAr, message_en: err.messageEn, ...(err.field ? { field: err.field } : {}) }],
-        });
-      }
-      // The page again, with the reader's text kept and the message beside its field.
-      const errors: Record<string, string> = { _form: err.field ? ctx.t.commentFormErrors : message };
-      if (err.field) errors[err.field] = message;
-      const page = await articles.render(req, slug, { form, errors, replyTo: Number(form.parent) || undefined });
-      return reply
-        .code(err.status)
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .send(page.html);
-    }
-  });
+    },
+  );
 
   /** A fresh form token for the page script (the page itself may come from the cache). */
   app.get('/article/:slug/comments/token', async (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {

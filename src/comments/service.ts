@@ -169,7 +169,13 @@ export class CommentService {
       .where('status', '!=', 'trash')
       .executeTakeFirst();
     if (duplicate)
-      throw new AppError('DUPLICATE', 409, 'أرسلت هذا التعليق من قبل.', 'You have already sent this comment.', 'comment');
+      throw new AppError(
+        'DUPLICATE',
+        409,
+        'أرسلت هذا التعليق من قبل.',
+        'You have already sent this comment.',
+        'comment',
+      );
 
     const status = sender.staff ? 'approved' : await this.decide(fields, sender.ip, settings);
     return this.db.transaction().execute(async (trx) => {
@@ -274,7 +280,11 @@ export class CommentService {
           .where('id', '=', cursor)
           .executeTakeFirst();
       if (!row || row.article_id !== input.articleId || (chain.length === 0 && row.status !== 'approved'))
-        throw badRequest('parent', 'التعليق الذي ترد عليه غير موجود.', 'The comment you are replying to does not exist.');
+        throw badRequest(
+          'parent',
+          'التعليق الذي ترد عليه غير موجود.',
+          'The comment you are replying to does not exist.',
+        );
       chain.push(row);
       cursor = row.parent_id;
     }
@@ -303,16 +313,8 @@ export class CommentService {
     return known ? 'approved' : 'pending';
   }
 
-  /** Keeps the article's approved-comment count right and tells every node's page cache. */
-  async recount(q: DB, articleId: number): Promise<void> {
-    const n = await q
-      .selectFrom('comments')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('article_id', '=', articleId)
-      .where('status', '=', 'approved')
-      .executeTakeFirstOrThrow();
-    await q.updateTable('articles').set({ comment_count: Number(n.n) }).where('id', '=', articleId).execute();
-    await bumpContentVersion(q);
+  recount(q: DB, articleId: number): Promise<void> {
+    return recountComments(q, articleId);
   }
 
   // ---- moderation ----
@@ -407,6 +409,22 @@ export class CommentService {
   ownerKey(commentId: number): string {
     return this.mac(`owner.${commentId}`).slice(0, 16);
   }
+}
+
+/** Keeps an article's approved-comment count right and tells every node's page cache. */
+export async function recountComments(q: DB, articleId: number): Promise<void> {
+  const n = await q
+    .selectFrom('comments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('article_id', '=', articleId)
+    .where('status', '=', 'approved')
+    .executeTakeFirstOrThrow();
+  await q
+    .updateTable('articles')
+    .set({ comment_count: Number(n.n) })
+    .where('id', '=', articleId)
+    .execute();
+  await bumpContentVersion(q);
 }
 
 export interface CommentNode {

@@ -438,6 +438,84 @@ ROWS.push(
   },
 );
 
+/** A comment waiting on the seed article, written straight through the service. */
+async function pendingComment(): Promise<number> {
+  const lead = (await site.services.content.lead())!;
+  const row = await site.db.db
+    .insertInto('comments')
+    .values({
+      article_id: lead.id,
+      parent_id: null,
+      user_id: null,
+      author_name: 'قارئ',
+      author_email: `c${Math.random()}@example.com`,
+      author_url: '',
+      body: `تعليق ${Math.random()}`,
+      status: 'pending',
+      ip_hash: 'x',
+      notify_replies: 0,
+      created_at: new Date().toISOString(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+ROWS.push(
+  { method: 'GET', route: '/admin/comments', allowed: EDITORS, setup: async () => ({ path: '/admin/comments' }) },
+  {
+    method: 'POST',
+    route: '/admin/comments/bulk',
+    allowed: EDITORS,
+    setup: async () => ({
+      path: '/admin/comments/bulk',
+      body: { action: 'approve', ids: [String(await pendingComment())] },
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/admin/comments/:id/status',
+    allowed: EDITORS,
+    setup: async () => ({ path: `/admin/comments/${await pendingComment()}/status`, body: { action: 'spam' } }),
+  },
+  {
+    method: 'POST',
+    route: '/admin/comments/:id/edit',
+    allowed: EDITORS,
+    setup: async () => ({ path: `/admin/comments/${await pendingComment()}/edit`, body: { body: 'نص معدل' } }),
+  },
+  {
+    method: 'POST',
+    route: '/admin/comments/:id/reply',
+    allowed: EDITORS,
+    setup: async () => ({
+      path: `/admin/comments/${await pendingComment()}/reply`,
+      body: { body: `رد ${Math.random()}` },
+    }),
+  },
+  { method: 'GET', route: '/admin/privacy', allowed: ADMIN, setup: async () => ({ path: '/admin/privacy' }) },
+  {
+    method: 'POST',
+    route: '/admin/privacy',
+    allowed: ADMIN,
+    setup: async () => ({ path: '/admin/privacy', body: { email: 'someone@example.com', action: 'export' } }),
+  },
+  {
+    method: 'POST',
+    route: '/admin/privacy#erase',
+    allowed: ADMIN,
+    setup: async () => {
+      await pendingComment();
+      const row = await site.db.db
+        .selectFrom('comments')
+        .select('author_email')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      return { path: '/admin/privacy', body: { email: row.author_email, action: 'erase' } };
+    },
+  },
+);
+
 /** Routes anyone may call: the sign-in and password-reset forms (their POSTs still need the form token). */
 const PUBLIC = [
   'GET /admin/sign-in',
@@ -489,6 +567,7 @@ async function fingerprint(): Promise<string> {
   const names = await Promise.all([
     db.selectFrom('categories').select(['name', 'slug', 'parent_id']).orderBy('id').execute(),
     db.selectFrom('tags').select(['name']).orderBy('id').execute(),
+    db.selectFrom('comments').select(['status', 'body']).orderBy('id').execute(),
     db.selectFrom('pages').select(['title', 'updated_at']).orderBy('id').execute(),
     db.selectFrom('settings').select(['key', 'value']).where('key', '!=', 'content_version').orderBy('key').execute(),
   ]);

@@ -34,6 +34,8 @@ export async function startSmtp(): Promise<{ url: string; mails: ReceivedMail[];
 /** The text of a mail body, undoing quoted-printable soft breaks and escapes. */
 export function mailText(raw: string): string {
   const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+  if (/content-transfer-encoding: base64/i.test(raw))
+    return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (!/quoted-printable/i.test(raw)) return body;
   const bytes = body
     .replace(/=\r?\n/g, '')

@@ -425,3 +425,33 @@ document.addEventListener('submit', (e) => {
   const message = submitter?.dataset.confirm ?? (e.target as HTMLElement).dataset.confirm;
   if (message && !window.confirm(message)) e.preventDefault();
 });
+
+// Keyboard shortcuts in the comment queue: j/k move, a approve, s spam, d trash, r reply.
+const queue = document.querySelector<HTMLElement>('[data-comment-queue]');
+if (queue) {
+  const items = [...queue.querySelectorAll<HTMLElement>('li[data-comment-id]')];
+  let current = -1;
+  const select = (i: number) => {
+    if (!items.length) return;
+    current = Math.max(0, Math.min(items.length - 1, i));
+    items.forEach((el, n) => el.classList.toggle('is-current', n === current));
+    items[current]!.focus();
+  };
+  document.addEventListener('keydown', (e) => {
+    const target = e.target as HTMLElement;
+    if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    const item = items[current];
+    if (e.key === 'j') select(current + 1);
+    else if (e.key === 'k') select(current - 1);
+    else if (item && ['a', 's', 'd'].includes(e.key))
+      item.querySelector<HTMLButtonElement>(`button[data-key="${e.key}"]`)?.click();
+    else if (item && e.key === 'r') {
+      const details = item.querySelector<HTMLDetailsElement>('details[data-reply]');
+      if (details) {
+        details.open = true;
+        details.querySelector('textarea')?.focus();
+        e.preventDefault();
+      }
+    } else return;
+  });
+}

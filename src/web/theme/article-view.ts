@@ -56,7 +56,11 @@ export class ArticleRenderer {
     private readonly comments: CommentService,
   ) {}
 
-  async render(req: FastifyRequest, slug: string, opts: ArticlePageOptions = {}): Promise<{ articleId: number; html: string }> {
+  async render(
+    req: FastifyRequest,
+    slug: string,
+    opts: ArticlePageOptions = {},
+  ): Promise<{ articleId: number; html: string }> {
     const { ctx } = await this.site.get();
     const now = new Date().toISOString();
     const article = await this.content.articleBySlug(slug, now);
@@ -73,7 +77,10 @@ export class ArticleRenderer {
     ]);
     const origin = originOf(req, ctx);
     const canonical = `${origin}${paths.article(article.slug)}`;
-    const open = this.comments.isOpen({ comments_open: article.comments_open ? 1 : 0, published_at: article.published_at }, ctx.site);
+    const open = this.comments.isOpen(
+      { comments_open: article.comments_open ? 1 : 0, published_at: article.published_at },
+      ctx.site,
+    );
     const mine = pending && pending.article_id === article.id && pending.status === 'pending' ? pending : undefined;
     const comments = commentsSection(ctx, {
       articleSlug: article.slug,
@@ -112,7 +119,15 @@ export class ArticleRenderer {
           structuredData: jsonLdScript(articleStructuredData(ctx, origin, article, canonical)),
           noindex: Boolean(opts.pendingId || opts.replyTo || opts.errors),
         },
-        articlePage(ctx, { article, canonical, related, previous: around.previous, next: around.next, popular, comments }),
+        articlePage(ctx, {
+          article,
+          canonical,
+          related,
+          previous: around.previous,
+          next: around.next,
+          popular,
+          comments,
+        }),
       ),
     };
   }

@@ -77,13 +77,7 @@ ${c.replies.length ? html`<ol class="comment-replies">${c.replies.map((r) => com
 </li>`;
 }
 
-function field(
-  id: string,
-  label: string,
-  input: SafeHtml,
-  error: string | undefined,
-  required: boolean,
-): SafeHtml {
+function field(id: string, label: string, input: SafeHtml, error: string | undefined, required: boolean): SafeHtml {
   return html`<p class="comment-field">
 <label for="${id}">${label}${required ? html` <span class="required" aria-hidden="true">*</span>` : ''}</label>
 ${error ? html`<span class="field-error" id="${id}-error">${error}</span>` : ''}
@@ -106,7 +100,10 @@ ${
 }
 ${
   v.pages > 1
-    ? html`<nav class="pagination" aria-label="${t.commentPages}">${Array.from({ length: v.pages }, (_, i) => i + 1).map((p) =>
+    ? html`<nav class="pagination" aria-label="${t.commentPages}">${Array.from(
+        { length: v.pages },
+        (_, i) => i + 1,
+      ).map((p) =>
         p === v.page
           ? html`<span aria-current="page">${fmt.digits(p)}</span>`
           : html`<a href="${paths.article(v.articleSlug)}?cpage=${p}#comments">${fmt.digits(p)}</a>`,

@@ -121,7 +121,12 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
       // The writer of a comment awaiting moderation sees it through a signed link; nobody else can.
       const pendingId =
         q.c && /^\d{1,10}$/.test(q.c) && q.k === deps.comments.ownerKey(Number(q.c)) ? Number(q.c) : undefined;
-      return pageCache.serve(req, reply, () => articles.render(req, slug, { commentPage, replyTo, pendingId }), countRead);
+      return pageCache.serve(
+        req,
+        reply,
+        () => articles.render(req, slug, { commentPage, replyTo, pendingId }),
+        countRead,
+      );
     },
   );
 

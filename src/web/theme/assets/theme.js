@@ -205,7 +205,11 @@
           if (form.elements.remember.checked)
             localStorage.setItem(
               KEY,
-              JSON.stringify({ author: form.elements.author.value, email: form.elements.email.value, url: form.elements.url.value }),
+              JSON.stringify({
+                author: form.elements.author.value,
+                email: form.elements.email.value,
+                url: form.elements.url.value,
+              }),
             );
           else localStorage.removeItem(KEY);
         } catch (x) {}
