@@ -20,6 +20,8 @@ export interface ArticleFormState {
   author: string;
   featured: boolean;
   breaking: boolean;
+  /** Undefined when the form did not carry the box: the article keeps what it had. */
+  comments_open: boolean | undefined;
   seo_title: string;
   seo_description: string;
   publish_at: string;
@@ -67,6 +69,8 @@ export function formStateOf(body: unknown): ArticleFormState {
     author: text(b, 'author'),
     featured: flag(b, 'featured'),
     breaking: flag(b, 'breaking'),
+    comments_open:
+      b.comments_open === undefined && b.comments_state === undefined ? undefined : flag(b, 'comments_open'),
     seo_title: text(b, 'seo_title'),
     seo_description: text(b, 'seo_description'),
     publish_at: text(b, 'publish_at'),
@@ -87,6 +91,7 @@ export function formStateFromArticle(a: ArticleRow, tags: string[], timeZone: st
     author: String(a.author_id),
     featured: Boolean(a.featured),
     breaking: Boolean(a.breaking),
+    comments_open: Boolean(a.comments_open),
     seo_title: a.seo_title,
     seo_description: a.seo_description,
     publish_at: a.published_at ? utcToZoned(a.published_at, timeZone) : '',
@@ -124,6 +129,7 @@ export function draftOf(
       authorId: optionalId(state.author, 'author'),
       featured: state.featured,
       breaking: state.breaking,
+      commentsOpen: state.comments_open,
       seoTitle: state.seo_title,
       seoDescription: state.seo_description,
     },
@@ -227,6 +233,8 @@ ${
 <label class="checkbox"><input type="checkbox" name="breaking" value="1" ${s.breaking ? raw('checked') : ''}> ${t('خبر عاجل', 'Breaking news')}</label>`
     : ''
 }
+<input type="hidden" name="comments_state" value="1">
+<label class="checkbox"><input type="checkbox" name="comments_open" value="1" ${s.comments_open !== false ? raw('checked') : ''}> ${t('التعليقات مفتوحة', 'Comments open')}</label>
 </div>
 </aside>
 </div>

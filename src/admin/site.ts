@@ -322,6 +322,24 @@ ${field({ name: 'baseUrl', label: view.t('العنوان العام للموقع
 ${field({ name: 'postsPerPage', label: view.t('مقالات في الصفحة', 'Articles per page'), type: 'number', value: String(values.postsPerPage), errors })}
 <label class="checkbox"><input type="checkbox" name="feedFullText" value="1" ${values.feedFullText ? raw('checked') : ''}> ${view.t('الخلاصات تحمل النص الكامل (وإلا فالمقتطف)', 'Feeds carry the full text (otherwise the excerpt)')}</label>
 ${field({ name: 'robotsTxt', label: view.t('أسطر إضافية لملف robots.txt', 'Extra robots.txt lines'), value: values.robotsTxt, multiline: true, dir: 'ltr', hint: view.t('سطر خريطة الموقع ومنع /admin موجودان دائماً.', 'The sitemap line and Disallow: /admin are always there.'), errors })}
+<h2>${view.t('التعليقات', 'Comments')}</h2>
+<label class="checkbox"><input type="checkbox" name="commentsEnabled" value="1" ${values.commentsEnabled ? raw('checked') : ''}> ${view.t('السماح بالتعليقات على الموقع', 'Allow comments on the site')}</label>
+${choice('commentModeration', view.t('المراجعة قبل النشر', 'Moderation before publishing'), [
+  ['first', view.t('تعليق المعلّق الأول فقط', 'Only a first-time commenter')],
+  ['all', view.t('كل تعليق', 'Every comment')],
+  ['none', view.t('لا شيء', 'None')],
+])}
+${choice('commentOrder', view.t('ترتيب التعليقات', 'Comment order'), [
+  ['oldest', view.t('الأقدم أولاً', 'Oldest first')],
+  ['newest', view.t('الأحدث أولاً', 'Newest first')],
+])}
+${field({ name: 'commentDepth', label: view.t('عمق الردود', 'Reply depth'), type: 'number', value: String(values.commentDepth), errors })}
+${field({ name: 'commentsPerPage', label: view.t('سلاسل في الصفحة', 'Threads per page'), type: 'number', value: String(values.commentsPerPage), errors })}
+${field({ name: 'commentsCloseAfterDays', label: view.t('إغلاق التعليقات بعد (أيام، 0 = أبداً)', 'Close comments after (days, 0 = never)'), type: 'number', value: String(values.commentsCloseAfterDays), errors })}
+${field({ name: 'commentMaxLinks', label: view.t('احجز التعليق إذا زادت روابطه عن', 'Hold a comment with more links than'), type: 'number', value: String(values.commentMaxLinks), errors })}
+${field({ name: 'commentHoldList', label: view.t('قائمة المراجعة', 'Moderation list'), value: values.commentHoldList, multiline: true, dir: 'auto', hint: view.t('سطر لكل كلمة أو بريد أو نطاق IP (مثل 192.0.2.0/24).', 'One word, email or IP range (e.g. 192.0.2.0/24) per line.'), errors })}
+${field({ name: 'commentSpamList', label: view.t('قائمة الإزعاج', 'Spam list'), value: values.commentSpamList, multiline: true, dir: 'auto', errors })}
+<h2>${view.t('الموقع', 'Site')}</h2>
 ${imageChoice(view, 'logoMediaId', view.t('الشعار (صورة من المكتبة)', 'Logo (a library image)'), values.logoMediaId, images)}
 ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغابايت)', 'Largest upload (MB)'), type: 'number', value: String(values.uploadMaxMb), errors })}
 <div class="actions"><button type="submit">${view.t('حفظ', 'Save')}</button></div></form>`,
@@ -337,6 +355,15 @@ ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغ
     for (const key of TEXT_KEYS) changes[key] = formField(req.body, key).trim();
     for (const key of ['lang', 'direction', 'dateStyle', 'digits'] as const) changes[key] = formField(req.body, key);
     changes.feedFullText = formField(req.body, 'feedFullText') === '1';
+    // Older forms without the comment fields keep the current comment settings.
+    if (formField(req.body, 'commentModeration')) {
+      changes.commentsEnabled = formField(req.body, 'commentsEnabled') === '1';
+      for (const key of ['commentModeration', 'commentOrder'] as const) changes[key] = formField(req.body, key);
+      for (const key of ['commentDepth', 'commentsPerPage', 'commentsCloseAfterDays', 'commentMaxLinks'] as const)
+        changes[key] = Number(formField(req.body, key));
+      for (const key of ['commentHoldList', 'commentSpamList'] as const)
+        changes[key] = formField(req.body, key).replace(/\r\n/g, '\n');
+    }
     changes.robotsTxt = formField(req.body, 'robotsTxt').replace(/\r\n/g, '\n').trim();
     for (const key of ['postsPerPage', 'uploadMaxMb', 'logoMediaId'] as const)
       changes[key] = Number(formField(req.body, key) || 0);

@@ -24,6 +24,8 @@ export interface DraftInput {
   seoDescription?: string;
   /** Editors may credit someone else. */
   authorId?: number;
+  /** Readers may comment (default: open). */
+  commentsOpen?: boolean;
 }
 
 export interface SaveOptions {
@@ -146,6 +148,12 @@ export class Editorial {
         seoTitle: input.seoTitle,
         seoDescription: input.seoDescription,
       });
+      if (input.commentsOpen !== undefined)
+        await trx
+          .updateTable('articles')
+          .set({ comments_open: input.commentsOpen ? 1 : 0 })
+          .where('id', '=', savedId)
+          .execute();
       await this.recordRevision(trx, savedId, actor.id, opts.autosave ? 'autosave' : action === 'save' ? '' : action);
       return savedId;
     });

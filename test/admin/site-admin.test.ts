@@ -67,6 +67,70 @@ describe('sections, tags, pages and settings through the admin', () => {
     assert.equal((await get(site, '/search-page')).status, 200);
   });
 
+  test('comment settings and the per-article switch', async () => {
+    const base = {
+      title: 'مجلة السفير',
+      tagline: 't',
+      lang: 'ar',
+      direction: 'rtl',
+      dateStyle: 'both',
+      digits: 'latin',
+      timeZone: 'Asia/Riyadh',
+      copyright: 'c',
+      credit: 'c',
+      baseUrl: '',
+      postsPerPage: '12',
+      uploadMaxMb: '10',
+    };
+    const saved = await post('/admin/settings', {
+      ...base,
+      commentsEnabled: '1',
+      commentModeration: 'all',
+      commentOrder: 'newest',
+      commentDepth: '2',
+      commentsPerPage: '20',
+      commentsCloseAfterDays: '30',
+      commentMaxLinks: '1',
+      commentHoldList: 'كلمة\n10.0.0.0/8',
+      commentSpamList: '',
+    });
+    assert.equal(saved.status, 303);
+    const settings = await site.services.settings.get();
+    assert.equal(settings.commentModeration, 'all');
+    assert.equal(settings.commentDepth, 2);
+    assert.equal(settings.commentHoldList, 'كلمة\n10.0.0.0/8');
+    const bad = await post('/admin/settings', {
+      ...base,
+      commentModeration: 'sometimes',
+      commentOrder: 'oldest',
+      commentDepth: '3',
+      commentsPerPage: '20',
+      commentsCloseAfterDays: '0',
+      commentMaxLinks: '1',
+    });
+    assert.equal(bad.status, 400);
+
+    const lead = (await site.services.content.lead())!;
+    const article = await site.services.editorial.article(lead.id);
+    const tags = (await site.services.content.tagsOf([lead.id]))
+      .get(lead.id)!
+      .map((t) => t.name)
+      .join('، ');
+    const closed = await post(`/admin/articles/${lead.id}`, {
+      title: article.title,
+      body: article.body_html,
+      category: String(article.category_id),
+      tags,
+      comments_state: '1',
+      action: 'save',
+    });
+    assert.equal(closed.status, 303, closed.text.slice(0, 300));
+    site.services.pageCache.clear();
+    const page = await get(site, `/article/${encodeURIComponent(lead.slug)}`);
+    assert.match(page.text, /التعليقات مغلقة على هذا المقال/);
+    assert.doesNotMatch(page.text, /data-comment-form/);
+  });
+
   test('settings: a bad value is refused next to its field; a logo replaces the title in the masthead', async () => {
     const base = {
       title: 'مجلة السفير',

@@ -176,6 +176,24 @@ describe('comments over HTTP', () => {
     assert.match(page, /class="comment comment-staff"/, 'the staff reply is marked');
   });
 
+  test('signed-in staff comment from the article form as themselves, published and marked', async () => {
+    const editor = await signIn(site, 'editor@safir.test', PASSWORD);
+    const res = await editor.request('POST', `${articlePath}/comments`, {
+      comment: 'توضيح من التحرير',
+      author: '',
+      email: '',
+    });
+    assert.equal(res.status, 303, res.text.slice(0, 200));
+    const row = await site.db.db
+      .selectFrom('comments')
+      .selectAll()
+      .where('body', '=', 'توضيح من التحرير')
+      .executeTakeFirstOrThrow();
+    assert.equal(row.status, 'approved');
+    assert.equal(row.author_email, 'editor@safir.test');
+    assert.ok(row.user_id);
+  });
+
   test('a burst of 1,000 posts from one address is refused with 429 while another reader still posts', async () => {
     const valid = await tokens(12);
     const results: number[] = [];
