@@ -16,6 +16,7 @@ import { openDatabase } from '../src/db/database.js';
 import { afterBulkLoad } from '../src/db/maintenance.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { importJsonl } from '../src/import/jsonl.js';
+import { wordpressBench } from './wordpress.js';
 import { RELEVANCE_SET } from './relevance-set.js';
 import { indexTiming, measureLatency, measureQuality, type QualityRow, writeRepeatedCorpus } from './search.js';
 
@@ -23,7 +24,7 @@ const CORPUS = resolve(process.env.SAFIR_CORPUS ?? '../shared/corpus/arabic-news
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 16;
 const PG_ADMIN = process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** BENCH_ONLY=site or BENCH_ONLY=search runs one half. */
+/** BENCH_ONLY=site, =search or =wordpress runs one part. */
 const ONLY = process.env.BENCH_ONLY;
 /** Copies of the corpus for the large search latency run (20 × 5,000 = 100,000 articles); 0 skips it. */
 const BIG_COPIES = Number(process.env.BENCH_BIG_COPIES ?? 20);
@@ -185,6 +186,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'safir-bench-'));
   const rows: Row[] = [];
   try {
+    if (ONLY === 'wordpress') {
+      await wordpressBench(dir);
+      return;
+    }
     const sqliteFile = join(dir, 'safir.db');
     const sqliteMs = await importInto(sqliteFile);
     console.log(`import of the shared corpus (5,000 articles), SQLite: ${(sqliteMs / 1000).toFixed(1)} s`);
@@ -211,6 +216,7 @@ async function main(): Promise<void> {
       if (pgUrl) rows.push(...(await serveScenarios('PostgreSQL', pgUrl, dir)));
     }
     if (ONLY !== 'site') await searchBench(dir, sqliteFile, pgUrl);
+    if (!ONLY) await wordpressBench(dir);
 
     if (rows.length)
       console.log(`\none Node process, autocannon ${CONNECTIONS} connections × ${SECONDS} s on 127.0.0.1`);

@@ -14,6 +14,7 @@ import { AccountService } from './accounts/service.js';
 import type { Role } from './db/schema.js';
 import { AppError } from './shared/errors.js';
 import { erasePersonalData, exportPersonalData } from './comments/privacy.js';
+import { formatWordPressReport, importWordPress, WordPressImportError } from './import/wordpress.js';
 
 const USAGE = `safir — منصة سفير للنشر / the Safir publishing platform
 
@@ -21,6 +22,9 @@ Usage:
   safir serve                  migrate, seed the demo on an empty database, and serve (PORT, HOST)
   safir migrate                bring the database schema up to date
   safir import jsonl FILE      import articles from a JSON Lines corpus (re-runs update, never duplicate)
+  safir import wordpress FILE [--uploads DIR]
+                               import a WordPress export (WXR): authors, sections, tags, posts, pages,
+                               comments, images from DIR (wp-content/uploads); old links redirect
   safir search reindex         rebuild the search index (the site keeps searching meanwhile)
   safir user add --email E --name N --role R
                                create an account (roles: administrator, editor, author, contributor);
@@ -49,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       role: { type: 'string' },
       'base-url': { type: 'string' },
+      uploads: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -69,8 +74,28 @@ async function main(argv: string[]): Promise<number> {
         return await serve(config, database);
       case 'import': {
         const [kind, file] = rest;
+        if (kind === 'wordpress' && file) {
+          await migrateToLatest(database.db, database.dialect);
+          try {
+            const report = await importWordPress(database.db, file, {
+              mediaRoot: config.mediaRoot,
+              uploadsDir: values.uploads,
+              secret: await serverSecret(database.db),
+              onProgress: terminalProgress('import'),
+            });
+            await afterBulkLoad(database);
+            console.log(`\n${formatWordPressReport(report)}`);
+            return 0;
+          } catch (err) {
+            if (err instanceof WordPressImportError) {
+              process.stderr.write(`\n${err.message}\nNothing was changed.\n`);
+              return 1;
+            }
+            throw err;
+          }
+        }
         if (kind !== 'jsonl' || !file) {
-          process.stderr.write('Usage: safir import jsonl FILE\n');
+          process.stderr.write('Usage: safir import jsonl FILE | safir import wordpress FILE [--uploads DIR]\n');
           return 1;
         }
         await migrateToLatest(database.db, database.dialect);

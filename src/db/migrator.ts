@@ -6,6 +6,7 @@ import * as m003 from './migrations/003-newsroom.js';
 import * as m004 from './migrations/004-search-cover.js';
 import * as m005 from './migrations/005-search-postings.js';
 import * as m006 from './migrations/006-comments.js';
+import * as m007 from './migrations/007-import-keys.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004-search-cover': m004,
   '005-search-postings': m005,
   '006-comments': m006,
+  '007-import-keys': m007,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -68,6 +68,8 @@ export interface MediaTable {
   created_at: string;
   /** The account that uploaded it; null for imported and demo images. */
   uploaded_by: Generated<number | null>;
+  /** Key in an import source (`wp:<attachment id>`). */
+  source_id: Generated<string | null>;
 }
 
 /** draft → pending (review) → scheduled → published; unpublishing returns to draft. */
@@ -118,6 +120,7 @@ export interface PagesTable {
   status: ArticleStatus;
   published_at: string | null;
   updated_at: string;
+  source_id: Generated<string | null>;
 }
 
 export interface RedirectsTable {
@@ -202,6 +205,8 @@ export interface CommentsTable {
   ip_hash: string;
   notify_replies: number;
   created_at: string;
+  /** Key in an import source (`wp:<comment id>`). */
+  source_id: Generated<string | null>;
 }
 
 export interface CommentTokensTable {

@@ -1,0 +1,516 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { SaxesParser } from 'saxes';
+import { keyedHash } from '../accounts/secret.js';
+import { recountComments } from '../comments/service.js';
+import { addRedirect, ensureCategory, ensureTags, saveArticle, savePage } from '../content/service.js';
+import { slugify, uniqueSlug } from '../content/slug.js';
+import { paths } from '../content/urls.js';
+import type { DB } from '../db/database.js';
+import type { ArticleStatus, CommentStatus } from '../db/schema.js';
+import { storeImage } from '../media/images.js';
+import { canonicalPath } from '../shared/query.js';
+import { cleanWordPressHtml, originalUpload, uploadPath } from './wordpress-content.js';
+
+/**
+ * `safir import wordpress export.xml [--uploads DIR]`: a WordPress eXtended
+ * RSS (WXR 1.1/1.2) export, streamed (one item in memory at a time), in one
+ * transaction: a problem anywhere leaves the site as it was. Items are keyed
+ * by their WordPress ids, so running it again updates rather than duplicates.
+ */
+export interface WordPressImportOptions {
+  mediaRoot: string;
+  uploadsDir?: string;
+  secret: Buffer;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+export interface WordPressReport {
+  authors: number;
+  categories: number;
+  tags: number;
+  posts: { created: number; updated: number };
+  pages: number;
+  comments: number;
+  images: number;
+  redirects: number;
+  /** Items not imported on purpose (menus, revisions, trash), with why. */
+  skipped: { line: number; reason: string }[];
+  /** Images that could not be found; their original URLs are kept. */
+  missingImages: string[];
+  ms: number;
+}
+
+export class WordPressImportError extends Error {
+  constructor(readonly problems: { line: number; reason: string }[]) {
+    super(`The WordPress export was not imported:\n${problems.map((p) => `  line ${p.line}: ${p.reason}`).join('\n')}`);
+  }
+}
+
+interface Node {
+  name: string;
+  attrs: Record<string, string>;
+  text: string;
+  children: Node[];
+  line: number;
+}
+
+const child = (n: Node, name: string) => n.children.find((c) => c.name === name);
+const textOf = (n: Node, name: string) => child(n, name)?.text.trim() ?? '';
+
+const STATUS: Record<string, ArticleStatus | undefined> = {
+  publish: 'published',
+  draft: 'draft',
+  pending: 'pending',
+  future: 'scheduled',
+  private: 'draft',
+};
+const COMMENT_STATUS: Record<string, CommentStatus> = { '1': 'approved', '0': 'pending', spam: 'spam', trash: 'trash' };
+
+function gmt(value: string): string | null {
+  if (!value || value.startsWith('0000')) return null;
+  const d = new Date(`${value.replace(' ', 'T')}Z`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function decodeSlug(slug: string): string {
+  try {
+    return decodeURIComponent(slug);
+  } catch {
+    return slug;
+  }
+}
+
+export async function importWordPress(db: DB, file: string, opts: WordPressImportOptions): Promise<WordPressReport> {
+  const started = performance.now();
+  const total = (await stat(file)).size;
+  const report: WordPressReport = {
+    authors: 0,
+    categories: 0,
+    tags: 0,
+    posts: { created: 0, updated: 0 },
+    pages: 0,
+    comments: 0,
+    images: 0,
+    redirects: 0,
+    skipped: [],
+    missingImages: [],
+    ms: 0,
+  };
+  const problems: { line: number; reason: string }[] = [];
+  const writtenFiles: string[] = [];
+  const uploads = opts.uploadsDir ? resolve(opts.uploadsDir) : undefined;
+
+  try {
+    await db.transaction().execute(async (trx) => {
+      const authors = new Map<string, number>();
+      const categories = new Map<string, number>();
+      const pendingCategories: Node[] = [];
+      const attachments = new Map<string, { rel?: string; alt: string; line: number }>();
+      const featured: { articleId: number; attachmentId: string; line: number }[] = [];
+      const seenIds = new Map<string, number>();
+      const imported = new Map<string, number>();
+
+      /** Brings one upload into the media library (once per file), or reports it missing. */
+      async function image(rel: string, alt: string, url: string): Promise<{ id: number; path: string } | undefined> {
+        const original = originalUpload(rel);
+        const key = `wp:file:${original}`;
+        const known = imported.get(key);
+        if (known !== undefined) {
+          const row = await trx
+            .selectFrom('media')
+            .select(['id', 'path'])
+            .where('id', '=', known)
+            .executeTakeFirstOrThrow();
+          return row;
+        }
+        const existing = await trx
+          .selectFrom('media')
+          .select(['id', 'path'])
+          .where('source_id', '=', key)
+          .executeTakeFirst();
+        if (existing) {
+          imported.set(key, existing.id);
+          return existing;
+        }
+        const candidates = uploads
+          ? [original, rel].map((r) => resolve(uploads, r)).filter((p) => p.startsWith(uploads + sep))
+          : [];
+        const found = candidates.find((p) => existsSync(p));
+        if (!found) {
+          if (!report.missingImages.includes(url)) report.missingImages.push(url);
+          return undefined;
+        }
+        const stored = await storeImage(trx, opts.mediaRoot, await readFile(found), {
+          name: original.split('/').pop() ?? 'image',
+          alt,
+        });
+        await trx.updateTable('media').set({ source_id: key }).where('id', '=', stored.id).execute();
+        const row = await trx
+          .selectFrom('media')
+          .select(['path', 'variants'])
+          .where('id', '=', stored.id)
+          .executeTakeFirstOrThrow();
+        writtenFiles.push(row.path, ...(JSON.parse(row.variants) as { path: string }[]).map((v) => v.path));
+        imported.set(key, stored.id);
+        report.images++;
+        return { id: stored.id, path: row.path };
+      }
+
+      async function rewriteImages(html: string): Promise<string> {
+        let out = html;
+        for (const m of html.matchAll(/<img\b[^>]*>/gi)) {
+          const tag = m[0];
+          const src = /\ssrc=["']([^"']+)["']/i.exec(tag)?.[1];
+          const rel = src ? uploadPath(src) : undefined;
+          if (!src || !rel) continue;
+          const alt = /\salt=["']([^"']*)["']/i.exec(tag)?.[1] ?? '';
+          const media = await image(rel, alt, src);
+          if (!media) continue;
+          const cleaned = tag
+            .replace(/\s(srcset|sizes|class|width|height)=["'][^"']*["']/gi, '')
+            .replace(src, paths.media(media.path));
+          out = out.replace(tag, cleaned);
+        }
+        return out;
+      }
+
+      async function addOldLink(link: string, to: string): Promise<void> {
+        let path: string | undefined;
+        try {
+          path = canonicalPath(new URL(link).pathname);
+        } catch {
+          path = undefined;
+        }
+        if (!path || path === '/' || path === canonicalPath(to)) return;
+        await addRedirect(trx, path, to);
+        report.redirects++;
+      }
+
+      async function authorFor(login: string, line: number): Promise<number | undefined> {
+        const id = authors.get(login);
+        if (id === undefined)
+          problems.push({ line, reason: `unknown author "${login}" (not among the export's wp:author entries)` });
+        return id;
+      }
+
+      async function handleChannelNode(n: Node): Promise<void> {
+        if (n.name === 'wp:author') {
+          const login = textOf(n, 'wp:author_login');
+          const name = textOf(n, 'wp:author_display_name') || login;
+          const base = slugify(login) || slugify(name) || 'author';
+          const existing = await trx.selectFrom('authors').select('id').where('slug', '=', base).executeTakeFirst();
+          const id =
+            existing?.id ??
+            (
+              await trx
+                .insertInto('authors')
+                .values({
+                  slug: await uniqueSlug(base, async (s) =>
+                    Boolean(await trx.selectFrom('authors').select('id').where('slug', '=', s).executeTakeFirst()),
+                  ),
+                  name,
+                  bio: '',
+                  created_at: new Date().toISOString(),
+                })
+                .returning('id')
+                .executeTakeFirstOrThrow()
+            ).id;
+          authors.set(login, id);
+          report.authors++;
+        } else if (n.name === 'wp:category') {
+          pendingCategories.push(n);
+        } else if (n.name === 'wp:tag') {
+          const name = textOf(n, 'wp:tag_name');
+          if (name) {
+            await ensureTags(trx, [name]);
+            report.tags++;
+          }
+        }
+      }
+
+      /** Categories come parent first in WordPress exports, but not always: settle them once all are known. */
+      async function settleCategories(): Promise<void> {
+        const byNicename = new Map(pendingCategories.map((n) => [decodeSlug(textOf(n, 'wp:category_nicename')), n]));
+        const make = async (nicename: string, depth = 0): Promise<number> => {
+          const known = categories.get(nicename);
+          if (known !== undefined) return known;
+          const n = byNicename.get(nicename)!;
+          const parentName = decodeSlug(textOf(n, 'wp:category_parent'));
+          const parentId =
+            parentName && byNicename.has(parentName) && depth < 20 ? await make(parentName, depth + 1) : null;
+          const id = await ensureCategory(trx, {
+            name: textOf(n, 'wp:cat_name') || nicename,
+            slug: slugify(nicename) || undefined,
+            parentId,
+            description: textOf(n, 'wp:category_description'),
+          });
+          await trx.updateTable('categories').set({ parent_id: parentId }).where('id', '=', id).execute();
+          categories.set(nicename, id);
+          report.categories++;
+          return id;
+        };
+        for (const name of byNicename.keys()) await make(name);
+        pendingCategories.length = 0;
+      }
+
+      async function handleItem(n: Node): Promise<void> {
+        if (pendingCategories.length) await settleCategories();
+        const type = textOf(n, 'wp:post_type');
+        const id = textOf(n, 'wp:post_id');
+        const status = textOf(n, 'wp:status');
+        if (!id) {
+          problems.push({ line: n.line, reason: 'an item without wp:post_id' });
+          return;
+        }
+        const seen = seenIds.get(id);
+        if (seen !== undefined) {
+          problems.push({ line: n.line, reason: `duplicate wp:post_id ${id} (first at line ${seen})` });
+          return;
+        }
+        seenIds.set(id, n.line);
+        const meta = new Map(
+          n.children
+            .filter((c) => c.name === 'wp:postmeta')
+            .map((m) => [textOf(m, 'wp:meta_key'), textOf(m, 'wp:meta_value')]),
+        );
+        if (type === 'attachment') {
+          attachments.set(id, {
+            rel: meta.get('_wp_attached_file') || uploadPath(textOf(n, 'wp:attachment_url')),
+            alt: meta.get('_wp_attachment_image_alt') ?? textOf(n, 'title'),
+            line: n.line,
+          });
+          return;
+        }
+        if (type !== 'post' && type !== 'page') {
+          report.skipped.push({ line: n.line, reason: `${type || 'unknown'} item ${id} (not content)` });
+          return;
+        }
+        const mapped = STATUS[status];
+        if (!mapped) {
+          report.skipped.push({ line: n.line, reason: `${type} ${id} has status "${status}"` });
+          return;
+        }
+        const title = textOf(n, 'title') || `(${id})`;
+        const authorId = await authorFor(textOf(n, 'dc:creator'), n.line);
+        const body = await rewriteImages(cleanWordPressHtml(child(n, 'content:encoded')?.text ?? ''));
+        const slug = decodeSlug(textOf(n, 'wp:post_name')) || undefined;
+        const link = textOf(n, 'link');
+        if (type === 'page') {
+          const pageId = await savePage(trx, {
+            title,
+            slug,
+            bodyHtml: body,
+            status: mapped === 'published' ? 'published' : 'draft',
+          });
+          const page = await trx.selectFrom('pages').select('slug').where('id', '=', pageId).executeTakeFirstOrThrow();
+          if (link) await addOldLink(link, paths.page(page.slug));
+          report.pages++;
+          return;
+        }
+        if (authorId === undefined) return;
+        const cats = n.children.filter((c) => c.name === 'category' && c.attrs.domain === 'category');
+        const tags = n.children
+          .filter((c) => c.name === 'category' && c.attrs.domain === 'post_tag')
+          .map((c) => c.text.trim());
+        let categoryId = cats.length ? categories.get(decodeSlug(cats[0]!.attrs.nicename ?? '')) : undefined;
+        categoryId ??= await ensureCategory(trx, {
+          name: cats[0]?.text.trim() || 'غير مصنف',
+          slug: cats[0]?.attrs.nicename ? slugify(decodeSlug(cats[0].attrs.nicename)) : 'uncategorized',
+        });
+        // Safir files an article under one section; further WordPress categories become tags.
+        for (const extra of cats.slice(1)) tags.push(extra.text.trim());
+        const sourceId = `wp:${id}`;
+        const existed = await trx
+          .selectFrom('articles')
+          .select('id')
+          .where('source_id', '=', sourceId)
+          .executeTakeFirst();
+        const articleId = await saveArticle(trx, {
+          title,
+          slug,
+          excerpt: child(n, 'excerpt:encoded')?.text.trim() || undefined,
+          bodyHtml: body,
+          status: mapped,
+          publishedAt:
+            mapped === 'published' || mapped === 'scheduled'
+              ? (gmt(textOf(n, 'wp:post_date_gmt')) ?? gmt(textOf(n, 'wp:post_date')))
+              : null,
+          authorId,
+          categoryId,
+          tagNames: tags,
+          sourceId,
+        });
+        if (existed) report.posts.updated++;
+        else report.posts.created++;
+        const thumbnail = meta.get('_thumbnail_id');
+        if (thumbnail) featured.push({ articleId, attachmentId: thumbnail, line: n.line });
+        const article = await trx
+          .selectFrom('articles')
+          .select('slug')
+          .where('id', '=', articleId)
+          .executeTakeFirstOrThrow();
+        if (link && mapped === 'published') await addOldLink(link, paths.article(article.slug));
+        await importComments(n, articleId);
+      }
+
+      async function importComments(n: Node, articleId: number): Promise<void> {
+        const list = n.children.filter((c) => c.name === 'wp:comment');
+        if (!list.length) return;
+        const ids = new Map<string, number>();
+        const parents: [number, string][] = [];
+        for (const c of list) {
+          const wpId = textOf(c, 'wp:comment_id');
+          const type = textOf(c, 'wp:comment_type');
+          if (type === 'pingback' || type === 'trackback') continue;
+          const sourceId = `wp:comment:${wpId}`;
+          const values = {
+            article_id: articleId,
+            parent_id: null,
+            user_id: null,
+            author_name: textOf(c, 'wp:comment_author') || 'مجهول',
+            author_email: textOf(c, 'wp:comment_author_email').toLowerCase(),
+            author_url: /^https?:\/\//i.test(textOf(c, 'wp:comment_author_url'))
+              ? textOf(c, 'wp:comment_author_url')
+              : '',
+            body: (child(c, 'wp:comment_content')?.text ?? '').replace(/<[^>]+>/g, '').trim(),
+            status: COMMENT_STATUS[textOf(c, 'wp:comment_approved')] ?? 'pending',
+            // Addresses are never kept; the keyed hash is what rate limits would use.
+            ip_hash: textOf(c, 'wp:comment_author_IP')
+              ? keyedHash(opts.secret, 'ip', textOf(c, 'wp:comment_author_IP'))
+              : '',
+            notify_replies: 0,
+            created_at: gmt(textOf(c, 'wp:comment_date_gmt')) ?? new Date().toISOString(),
+            source_id: sourceId,
+          };
+          const existing = await trx
+            .selectFrom('comments')
+            .select('id')
+            .where('source_id', '=', sourceId)
+            .executeTakeFirst();
+          const newId = existing
+            ? (await trx
+                .updateTable('comments')
+                .set({ ...values, parent_id: undefined })
+                .where('id', '=', existing.id)
+                .execute(),
+              existing.id)
+            : (await trx.insertInto('comments').values(values).returning('id').executeTakeFirstOrThrow()).id;
+          ids.set(wpId, newId);
+          const parent = textOf(c, 'wp:comment_parent');
+          if (parent && parent !== '0') parents.push([newId, parent]);
+          if (!existing) report.comments++;
+        }
+        for (const [commentId, parent] of parents) {
+          const parentId = ids.get(parent);
+          if (parentId !== undefined)
+            await trx.updateTable('comments').set({ parent_id: parentId }).where('id', '=', commentId).execute();
+        }
+        await recountComments(trx, articleId);
+      }
+
+      // ---- the stream ----
+      const parser = new SaxesParser({ position: true });
+      const stack: Node[] = [];
+      const ready: Node[] = [];
+      let channelDepth = -1;
+      let parseError: Error | undefined;
+      parser.on('opentag', (tag) => {
+        const attrs: Record<string, string> = {};
+        for (const [k, v] of Object.entries(tag.attributes)) attrs[k] = typeof v === 'string' ? v : v.value;
+        const node: Node = { name: tag.name, attrs, text: '', children: [], line: parser.line };
+        if (tag.name === 'channel') channelDepth = stack.length;
+        const parent = stack.at(-1);
+        // Only items and channel-level WordPress records are kept; each is handed over when it closes.
+        if (parent && stack.length > channelDepth + 1) parent.children.push(node);
+        stack.push(node);
+      });
+      const onText = (t: string) => {
+        const top = stack.at(-1);
+        if (top && stack.length > channelDepth + 1) top.text += t;
+      };
+      parser.on('text', onText);
+      parser.on('cdata', onText);
+      parser.on('closetag', () => {
+        const node = stack.pop()!;
+        if (stack.length === channelDepth + 1 && ['item', 'wp:author', 'wp:category', 'wp:tag'].includes(node.name))
+          ready.push(node);
+      });
+      parser.on('error', (err) => {
+        parseError ??= err;
+      });
+      let done = 0;
+      let sawRss = false;
+      for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+        done += Buffer.byteLength(chunk as string);
+        if (!sawRss && !/<rss\b/.test(String(chunk).slice(0, 4096)) && done < 8192 && !/<\?xml/.test(String(chunk)))
+          throw new WordPressImportError([{ line: 1, reason: 'not an XML file (no <rss> or <?xml> at the start)' }]);
+        sawRss ||= /<rss\b/.test(String(chunk));
+        parser.write(chunk as string);
+        if (parseError)
+          throw new WordPressImportError([{ line: parser.line, reason: `not well-formed XML: ${parseError.message}` }]);
+        while (ready.length) {
+          const node = ready.shift()!;
+          if (node.name === 'item') await handleItem(node);
+          else await handleChannelNode(node);
+        }
+        opts.onProgress?.({ done, total });
+      }
+      parser.close();
+      if (parseError)
+        throw new WordPressImportError([
+          { line: parser.line, reason: `not well-formed XML: ${(parseError as Error).message}` },
+        ]);
+      if (!sawRss || channelDepth < 0)
+        throw new WordPressImportError([{ line: 1, reason: 'not a WordPress export (no <rss><channel>)' }]);
+      while (ready.length) {
+        const node = ready.shift()!;
+        if (node.name === 'item') await handleItem(node);
+        else await handleChannelNode(node);
+      }
+      if (pendingCategories.length) await settleCategories();
+      for (const f of featured) {
+        const a = attachments.get(f.attachmentId);
+        if (!a?.rel) {
+          report.missingImages.push(`attachment ${f.attachmentId} (line ${f.line})`);
+          continue;
+        }
+        const media = await image(a.rel, a.alt, a.rel);
+        if (!media) continue;
+        await trx.updateTable('articles').set({ featured_media_id: media.id }).where('id', '=', f.articleId).execute();
+        // The library's description of the image wins over the alt text of one use of it.
+        if (a.alt) await trx.updateTable('media').set({ alt: a.alt }).where('id', '=', media.id).execute();
+      }
+      if (problems.length) throw new WordPressImportError(problems);
+    });
+  } catch (err) {
+    // Nothing was committed; files written for it go too.
+    await Promise.all(writtenFiles.map((p) => rm(join(opts.mediaRoot, p), { force: true })));
+    if (err instanceof WordPressImportError) throw err;
+    const message = (err as Error).message ?? String(err);
+    if (/unclosed|unexpected end|closing tag|not well-formed|entity/i.test(message))
+      throw new WordPressImportError([{ line: 0, reason: `not well-formed XML: ${message}` }]);
+    throw err;
+  }
+  report.ms = performance.now() - started;
+  return report;
+}
+
+/** The end-of-import report for people. */
+export function formatWordPressReport(r: WordPressReport): string {
+  const lines = [
+    `Imported in ${(r.ms / 1000).toFixed(1)} s:`,
+    `  authors ${r.authors}, sections ${r.categories}, tags ${r.tags}`,
+    `  posts ${r.posts.created} new, ${r.posts.updated} updated; pages ${r.pages}; comments ${r.comments}`,
+    `  images ${r.images}; redirects from old links ${r.redirects}`,
+  ];
+  if (r.skipped.length)
+    lines.push(`Skipped ${r.skipped.length}:`, ...r.skipped.map((s) => `  line ${s.line}: ${s.reason}`));
+  if (r.missingImages.length)
+    lines.push(
+      `Images not found (original URLs kept) ${r.missingImages.length}:`,
+      ...r.missingImages.map((u) => `  ${u}`),
+    );
+  return lines.join('\n');
+}
