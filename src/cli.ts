@@ -14,6 +14,8 @@ import { AccountService } from './accounts/service.js';
 import type { Role } from './db/schema.js';
 import { AppError } from './shared/errors.js';
 import { erasePersonalData, exportPersonalData } from './comments/privacy.js';
+import { exportSite, ExportFormatError, importSite } from './import/safir-export.js';
+import { backup } from './import/backup.js';
 import { formatWordPressReport, importWordPress, WordPressImportError } from './import/wordpress.js';
 
 const USAGE = `safir — منصة سفير للنشر / the Safir publishing platform
@@ -29,6 +31,10 @@ Usage:
   safir user add --email E --name N --role R
                                create an account (roles: administrator, editor, author, contributor);
                                asks for the password on a terminal, or reads it from standard input
+  safir export FILE [--with-passwords]
+                               the whole site as one JSON document (users without password hashes unless asked)
+  safir import safir FILE      restore such an export into an empty database (same ids and URLs)
+  safir backup DIR             a consistent snapshot of the database and the media folder, while the site serves
   safir privacy export --email E   print, as JSON, everything kept about an email address (its comments)
   safir privacy erase --email E    delete every comment written with that address
   safir user reset-link --email E [--base-url https://…]
@@ -54,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       'base-url': { type: 'string' },
       uploads: { type: 'string' },
+      'with-passwords': { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -94,6 +101,25 @@ async function main(argv: string[]): Promise<number> {
             throw err;
           }
         }
+        if (kind === 'safir' && file) {
+          await migrateToLatest(database.db, database.dialect);
+          try {
+            const counts = await importSite(database, file);
+            await afterBulkLoad(database);
+            console.log(
+              `Restored: ${Object.entries(counts)
+                .map(([t, n]) => `${t} ${n}`)
+                .join(', ')}.`,
+            );
+            return 0;
+          } catch (err) {
+            if (err instanceof ExportFormatError) {
+              process.stderr.write(`Not restored: ${err.message}\nNothing was changed.\n`);
+              return 1;
+            }
+            throw err;
+          }
+        }
         if (kind !== 'jsonl' || !file) {
           process.stderr.write('Usage: safir import jsonl FILE | safir import wordpress FILE [--uploads DIR]\n');
           return 1;
@@ -120,6 +146,32 @@ async function main(argv: string[]): Promise<number> {
         const n = await reindexAll(database.db, terminalProgress('reindex'));
         await afterBulkLoad(database);
         console.log(`\nReindexed ${n} articles in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+        return 0;
+      }
+      case 'export': {
+        const [file] = rest;
+        if (!file) {
+          process.stderr.write('Usage: safir export FILE [--with-passwords]\n');
+          return 1;
+        }
+        await migrateToLatest(database.db, database.dialect);
+        const counts = await exportSite(database.db, file, { withPasswords: values['with-passwords'] });
+        console.log(
+          `Exported to ${file}: ${Object.entries(counts)
+            .map(([t, n]) => `${t} ${n}`)
+            .join(', ')}.`,
+        );
+        return 0;
+      }
+      case 'backup': {
+        const [dir] = rest;
+        if (!dir) {
+          process.stderr.write('Usage: safir backup DIR\n');
+          return 1;
+        }
+        await migrateToLatest(database.db, database.dialect);
+        const done = await backup(database, config.mediaRoot, dir);
+        console.log(`Backed up (snapshot at ${done.started}) to ${dir}.`);
         return 0;
       }
       case 'privacy': {

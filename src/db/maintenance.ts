@@ -13,3 +13,23 @@ import type { Database } from './database.js';
 export async function afterBulkLoad(database: Database): Promise<void> {
   if (database.dialect === 'postgres') await sql`VACUUM ANALYZE`.execute(database.db);
 }
+
+/** After rows were inserted with explicit ids (a restore), PostgreSQL's id sequences must continue past them. */
+export async function resetIdSequences(database: Database, tables: string[]): Promise<void> {
+  if (database.dialect !== 'postgres') return;
+  for (const table of tables) {
+    await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), coalesce((SELECT max(id) FROM ${sql.table(table)}), 0) + 1, false)`.execute(
+      database.db,
+    );
+  }
+}
+
+/**
+ * A consistent copy of a SQLite database while it serves: `VACUUM INTO`
+ * reads one snapshot (WAL readers never block writers) and writes a compact
+ * file. For PostgreSQL the caller exports inside a repeatable-read transaction.
+ */
+export async function snapshotSqlite(database: Database, target: string): Promise<void> {
+  if (database.dialect !== 'sqlite') throw new Error('snapshotSqlite is for SQLite');
+  await sql`VACUUM INTO ${target}`.execute(database.db);
+}

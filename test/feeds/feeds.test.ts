@@ -9,7 +9,8 @@ import { SEED_ARTICLE } from '../../src/content/demo/demo-content.js';
 import { ensureCategory, saveArticle } from '../../src/content/service.js';
 import { get, startSite, type TestSite } from '../helpers/server.js';
 
-const SCHEMAS = join(process.cwd(), '..', 'shared', 'schemas');
+// The sitemaps.org protocol schemas, as in ../shared/schemas, kept in the repository so that a clone anywhere can validate.
+const SCHEMAS = join(process.cwd(), 'test', 'fixtures', 'schemas');
 const work = mkdtempSync(join(tmpdir(), 'safir-sitemaps-'));
 
 /** xmllint against the sitemaps.org schema, with the extension elements (checked separately) taken out. */

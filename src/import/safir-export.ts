@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Kysely } from 'kysely';
+import { type Database } from '../db/database.js';
+import { resetIdSequences } from '../db/maintenance.js';
+import type { Schema } from '../db/schema.js';
+import { reindexAll } from '../search/indexer.js';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Safir's own export: the whole site as one JSON document that `safir import
+ * safir` restores into an empty site with the same ids and URLs.
+ *
+ * Format `safir-export`, version 1: `{ format, version, exported_at, settings,
+ * <table>: [rows…] }` with one array per table below, rows as stored (times
+ * ISO-8601 UTC, flags 0/1, JSON columns as strings). Volatile: `exported_at`
+ * only. Users carry no password hash unless exported with passwords; restored
+ * without one, an account must reset its password (`safir user reset-link`).
+ * Media files are not inside: copy the media folder beside it (`safir backup`
+ * does both).
+ */
+export const EXPORT_FORMAT = 'safir-export';
+export const EXPORT_VERSION = 1;
+
+/** Tables in an order that satisfies foreign keys on restore. */
+export const EXPORT_TABLES = [
+  'media',
+  'authors',
+  'categories',
+  'tags',
+  'users',
+  'articles',
+  'article_tags',
+  'article_revisions',
+  'article_views',
+  'pages',
+  'redirects',
+  'comments',
+] as const;
+type Table = (typeof EXPORT_TABLES)[number];
+
+/** Settings that belong to one installation, not to the site. */
+const PRIVATE_SETTINGS = new Set(['server_secret', 'content_version']);
+const ORDER: Partial<Record<Table, string[]>> = {
+  article_tags: ['article_id', 'tag_id'],
+  article_views: ['article_id', 'day'],
+  redirects: ['from_path'],
+};
+
+export class ExportFormatError extends Error {}
+
+/** Writes the export as a stream, table by table, a page of rows at a time. */
+export async function exportSite(
+  q: Kysely<Schema>,
+  file: string,
+  opts: { withPasswords?: boolean; now?: string } = {},
+): Promise<Record<Table, number>> {
+  const out = createWriteStream(file);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  const counts = {} as Record<Table, number>;
+  const settings = await q.selectFrom('settings').selectAll().orderBy('key').execute();
+  await write(
+    `{"format":"${EXPORT_FORMAT}","version":${EXPORT_VERSION},"exported_at":${JSON.stringify(opts.now ?? new Date().toISOString())},\n"settings":${JSON.stringify(
+      Object.fromEntries(settings.filter((s) => !PRIVATE_SETTINGS.has(s.key)).map((s) => [s.key, s.value])),
+    )}`,
+  );
+  for (const table of EXPORT_TABLES) {
+    await write(`,\n"${table}":[`);
+    let n = 0;
+    for (let offset = 0; ; offset += 1000) {
+      let query = q.selectFrom(table as any).selectAll();
+      for (const column of ORDER[table] ?? ['id']) query = query.orderBy(column as any);
+      const rows = (await query.limit(1000).offset(offset).execute()) as Record<string, unknown>[];
+      for (const row of rows) {
+        if (table === 'users' && !opts.withPasswords) delete row.password_hash;
+        if (table === 'users' && !opts.withPasswords) delete row.totp_secret;
+        await write(`${n++ ? ',' : ''}\n${JSON.stringify(row)}`);
+      }
+      if (rows.length < 1000) break;
+    }
+    counts[table] = n;
+    await write(']');
+  }
+  await write('\n}\n');
+  out.end();
+  await once(out, 'finish');
+  return counts;
+}
+
+/** Restores an export into an empty site: the same ids, so every URL and reference is as it was. */
+export async function importSite(database: Database, file: string): Promise<Record<Table, number>> {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ExportFormatError(`not a Safir export: ${(err as Error).message}`);
+  }
+  if (data.format !== EXPORT_FORMAT)
+    throw new ExportFormatError(`not a Safir export (format "${String(data.format)}", expected "${EXPORT_FORMAT}")`);
+  if (data.version !== EXPORT_VERSION)
+    throw new ExportFormatError(
+      `this export is version ${String(data.version)}; this Safir reads version ${EXPORT_VERSION}. Export again with a matching Safir.`,
+    );
+  const q = database.db;
+  const existing = await q.selectFrom('articles').select('id').limit(1).execute();
+  const users = await q.selectFrom('users').select('id').limit(1).execute();
+  if (existing.length || users.length)
+    throw new ExportFormatError('the site is not empty: restore into a fresh database');
+  const counts = {} as Record<Table, number>;
+  await q.transaction().execute(async (trx) => {
+    // A demo seeded on first start is not the site being restored.
+    for (const table of [...EXPORT_TABLES].reverse()) await trx.deleteFrom(table as any).execute();
+    await trx
+      .deleteFrom('settings')
+      .where('key', 'not in', [...PRIVATE_SETTINGS])
+      .execute();
+    for (const [key, value] of Object.entries((data.settings ?? {}) as Record<string, string>)) {
+      if (PRIVATE_SETTINGS.has(key)) continue;
+      await trx
+        .insertInto('settings')
+        .values({ key, value: String(value) })
+        .execute();
+    }
+    for (const table of EXPORT_TABLES) {
+      const rows = data[table];
+      if (!Array.isArray(rows)) throw new ExportFormatError(`the export has no "${table}" list`);
+      for (let i = 0; i < rows.length; i += 200) {
+        const batch = (rows.slice(i, i + 200) as Record<string, unknown>[]).map((r) =>
+          table === 'users' && !r.password_hash
+            ? // No usable password: the account resets it before signing in.
+              {
+                ...r,
+                password_hash: `disabled$${randomBytes(16).toString('base64url')}`,
+                totp_secret: r.totp_secret ?? null,
+              }
+            : r,
+        );
+        if (batch.length)
+          await trx
+            .insertInto(table as any)
+            .values(batch)
+            .execute();
+      }
+      counts[table] = rows.length;
+    }
+  });
+  await resetIdSequences(database, [
+    'media',
+    'authors',
+    'categories',
+    'tags',
+    'users',
+    'articles',
+    'article_revisions',
+    'pages',
+    'comments',
+  ]);
+  await reindexAll(database.db);
+  return counts;
+}
