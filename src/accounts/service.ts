@@ -136,6 +136,15 @@ export class AccountService {
         .where('author_id', '=', user.author_id)
         .execute();
       await trx.deleteFrom('users').where('id', '=', id).execute();
+      // The public profile goes too, unless someone else is credited under it.
+      const shared = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('author_id', '=', user.author_id)
+        .executeTakeFirst();
+      if (!shared && user.author_id !== reassignToAuthorId)
+        await trx.deleteFrom('authors').where('id', '=', user.author_id).execute();
+      await bumpContentVersion(trx);
     });
   }
 

@@ -8,7 +8,7 @@ import { storeImage } from '../media/images.js';
 import { AppError, badRequest, forbidden } from '../shared/errors.js';
 import { parsePage } from '../shared/query.js';
 import { field as formField } from '../web/forms.js';
-import { html, raw } from '../web/theme/html.js';
+import { html } from '../web/theme/html.js';
 import { type AdminDeps, render, viewFor } from './deps.js';
 import { csrfField, doneNotice, field, type FormErrors, formErrorsOf } from './view.js';
 

@@ -144,6 +144,54 @@ for (const dialect of DIALECTS) {
       assert.equal(await accounts.sessionByToken(half.token), undefined, 'the half session is gone');
     });
 
+    test('deleting an account credits its articles to another author and removes its profile', async () => {
+      const gone = await accounts.createUser({
+        email: 'gone@example.com',
+        name: 'مغادر',
+        role: 'author',
+        password: 'leaving password',
+      });
+      const stays = (await accounts.userByEmail('editor@example.com'))!;
+      const category = await db.db
+        .insertInto('categories')
+        .values({ slug: 'c', name: 'c', description: '', parent_id: null, position: 0 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.db
+        .insertInto('articles')
+        .values({
+          slug: 'a-gone',
+          title: 't',
+          excerpt: '',
+          body_html: '<p>x</p>',
+          status: 'draft',
+          published_at: null,
+          created_at: '2026-01-01T00:00:00.000Z',
+          updated_at: '2026-01-01T00:00:00.000Z',
+          author_id: gone.author_id,
+          category_id: category.id,
+          featured_media_id: null,
+          featured: 0,
+          breaking: 0,
+          seo_title: '',
+          seo_description: '',
+          word_count: 1,
+          source_id: null,
+        })
+        .execute();
+      await accounts.deleteUser(gone.id, stays.author_id);
+      assert.equal(await accounts.userById(gone.id), undefined);
+      assert.equal(
+        (await db.db.selectFrom('articles').select('author_id').where('slug', '=', 'a-gone').executeTakeFirstOrThrow())
+          .author_id,
+        stays.author_id,
+      );
+      assert.equal(
+        await db.db.selectFrom('authors').select('id').where('id', '=', gone.author_id).executeTakeFirst(),
+        undefined,
+      );
+    });
+
     test('the last administrator cannot be demoted or deleted', async () => {
       const admin = await accounts.createUser({
         email: 'root@example.com',

@@ -1,23 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContentRepository } from '../../content/repository.js';
 import { isValidSlug } from '../../content/slug.js';
-import type { ArticleFilter, ArticleSummary } from '../../content/types.js';
+import type { ArticleFilter } from '../../content/types.js';
 import { paths, withPage } from '../../content/urls.js';
 import type { ViewCounter } from '../../content/view-counter.js';
 import { notFound } from '../../shared/errors.js';
 import { parsePage } from '../../shared/query.js';
 import type { ThemeAssets } from './assets.js';
 import { layout, type PageMeta } from './layout.js';
-import { type ArchiveSubject, archivePage, articlePage, homePage, staticPage } from './pages.js';
+import { type ArchiveSubject, archivePage, homePage, staticPage } from './pages.js';
 import type { SafeHtml } from './html.js';
 import { categoryWithDescendants, type SiteContext } from './site-context.js';
 import type { ViewContext } from './view-context.js';
 import { originOf } from '../origin.js';
 import type { ArticleRenderer, SiteWidgets } from './article-view.js';
 import type { CommentService } from '../../comments/service.js';
-import { articleStructuredData, breadcrumbs, homeStructuredData, jsonLdScript } from './structured-data.js';
+import { breadcrumbs, homeStructuredData, jsonLdScript } from './structured-data.js';
 import type { PageCache } from '../page-cache.js';
-import type { TtlCache } from '../../shared/ttl-cache.js';
 
 export interface ThemeDeps {
   content: ContentRepository;
@@ -32,8 +31,6 @@ export interface ThemeDeps {
 
 const HOME_LATEST = 6;
 const HOME_SECTION_SIZE = 4;
-const SIDEBAR_SIZE = 5;
-const BREAKING_SIZE = 5;
 
 /** Sends a page that is not cached: error pages. */
 export function sendPage(
@@ -49,8 +46,6 @@ export function sendPage(
     .header('cache-control', 'no-store')
     .send(layout(ctx, meta, body));
 }
-
-const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /** The public reading site: home, articles, archives, static pages and the theme's assets. */
 export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promise<void> {
