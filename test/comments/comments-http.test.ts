@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createStaff, PASSWORD, signIn } from '../helpers/admin.js';
 import { startSite, type TestSite } from '../helpers/server.js';
 import { mailText, startSmtp } from '../helpers/smtp.js';
+import { postForm } from '../helpers/processes.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,35 +34,8 @@ describe('comments over HTTP', () => {
     return out;
   }
 
-  /** A form post from a chosen loopback address (127.0.0.x are all this machine). */
-  function postFrom(address: string, path: string, fields: Record<string, string>, accept = 'text/html') {
-    const body = new URLSearchParams(fields).toString();
-    const url = new URL(site.base + path);
-    return new Promise<{ status: number; text: string; location?: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          localAddress: address,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'content-length': Buffer.byteLength(body),
-            accept,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode!, text, location: res.headers.location }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
+  const postFrom = (address: string, path: string, fields: Record<string, string>, accept = 'text/html') =>
+    postForm(site.base, path, fields, address, accept);
 
   const form = (over: Record<string, string>) => ({
     author: 'قارئ',

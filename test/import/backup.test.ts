@@ -1,51 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { seedDemoContent } from '../../src/content/demo/seed.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
-
-function serve(url: string, media: string): Promise<{ child: ChildProcess; base: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-      env: { ...process.env, DATABASE_URL: url, PORT: '0', SAFIR_DEMO: '0', MEDIA_DIR: media, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stdout!.on('data', (d) => {
-      log += d;
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) resolve({ child, base: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${log.slice(-400)}`)));
-  });
-}
-
-function post(base: string, path: string, fields: Record<string, string>, localAddress: string) {
-  const body = new URLSearchParams(fields).toString();
-  const url = new URL(base + path);
-  return new Promise<{ status: number; location?: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        localAddress,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, location: res.headers.location }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { postForm as post, serveProcess as serve } from '../helpers/processes.js';
 
 /** Runs the CLI without blocking this process, so the writers keep writing meanwhile. */
 const cliAsync = (url: string, media: string, ...args: string[]) =>
