@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionRow, UserRow } from '../db/schema.js';
 import { AppError, forbidden, unauthenticated } from '../shared/errors.js';
-import { type Actor, type Capability, can } from './roles.js';
+import { type Actor, type Capability, actorOf, can } from './roles.js';
 import { type AccountService, SESSION_MS, sameToken } from './service.js';
 
 export const SESSION_COOKIE = 'safir_session';
@@ -113,7 +113,7 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
     if (found)
       req.auth = {
         ...found,
-        actor: { id: found.user.id, role: found.user.role, authorId: found.user.author_id },
+        actor: actorOf(found.user),
       };
   });
 

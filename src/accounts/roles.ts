@@ -19,35 +19,34 @@ export type Capability =
   | 'upload_media'
   | 'edit_articles';
 
+// Each role has what the one below it has, and more: WordPress's ladder.
+const CONTRIBUTOR: Capability[] = ['edit_articles'];
+const AUTHOR: Capability[] = [...CONTRIBUTOR, 'publish_articles', 'upload_media'];
+const EDITOR: Capability[] = [
+  ...AUTHOR,
+  'edit_others_articles',
+  'manage_taxonomies',
+  'manage_pages',
+  'moderate_comments',
+];
+const ADMINISTRATOR: Capability[] = [...EDITOR, 'manage_users', 'manage_settings'];
+
 const CAPABILITIES: Record<Role, ReadonlySet<Capability>> = {
-  administrator: new Set<Capability>([
-    'manage_users',
-    'manage_settings',
-    'edit_others_articles',
-    'publish_articles',
-    'manage_taxonomies',
-    'manage_pages',
-    'moderate_comments',
-    'upload_media',
-    'edit_articles',
-  ]),
-  editor: new Set<Capability>([
-    'edit_others_articles',
-    'publish_articles',
-    'manage_taxonomies',
-    'manage_pages',
-    'moderate_comments',
-    'upload_media',
-    'edit_articles',
-  ]),
-  author: new Set<Capability>(['publish_articles', 'upload_media', 'edit_articles']),
-  contributor: new Set<Capability>(['edit_articles']),
+  administrator: new Set(ADMINISTRATOR),
+  editor: new Set(EDITOR),
+  author: new Set(AUTHOR),
+  contributor: new Set(CONTRIBUTOR),
 };
 
 export interface Actor {
   id: number;
   role: Role;
   authorId: number;
+}
+
+/** The acting person as the rules see them: who, in which role, writing under which author profile. */
+export function actorOf(user: { id: number; role: Role; author_id: number }): Actor {
+  return { id: user.id, role: user.role, authorId: user.author_id };
 }
 
 export function isRole(value: unknown): value is Role {

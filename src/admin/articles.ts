@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireAuth } from '../accounts/http.js';
-import { canEditArticle } from '../accounts/roles.js';
+import { actorOf, canEditArticle } from '../accounts/roles.js';
 import { diffWords } from '../content/diff.js';
 import type { AdminArticleFilter } from '../content/editorial.js';
 import { textOf } from '../content/sanitize.js';
@@ -74,7 +74,7 @@ ${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="
 
   function req_canEdit(view: AdminView, r: { author_id: number; status: ArticleStatus }): boolean {
     const user = view.user;
-    return Boolean(user && canEditArticle({ id: user.id, role: user.role, authorId: user.author_id }, r));
+    return Boolean(user && canEditArticle(actorOf(user), r));
   }
 
   // ---- dashboard ----

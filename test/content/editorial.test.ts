@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import type { Actor } from '../../src/accounts/roles.js';
+import { type Actor, actorOf } from '../../src/accounts/roles.js';
 import { AccountService } from '../../src/accounts/service.js';
 import { serverSecret } from '../../src/accounts/secret.js';
 import { type DraftInput, Editorial } from '../../src/content/editorial.js';
@@ -11,12 +11,6 @@ import { AppError } from '../../src/shared/errors.js';
 import { storeImage } from '../../src/media/images.js';
 import sharp from 'sharp';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
-
-const actorOf = (u: { id: number; role: Actor['role']; author_id: number }): Actor => ({
-  id: u.id,
-  role: u.role,
-  authorId: u.author_id,
-});
 
 for (const dialect of DIALECTS) {
   describe(`editorial workflow on ${dialect}`, () => {

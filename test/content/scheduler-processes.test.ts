@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { actorOf } from '../../src/accounts/roles.js';
 import { AccountService } from '../../src/accounts/service.js';
 import { serverSecret } from '../../src/accounts/secret.js';
 import { Editorial } from '../../src/content/editorial.js';
@@ -28,7 +29,7 @@ for (const dialect of DIALECTS) {
         role: 'editor',
         password: 'editor password 1',
       });
-      const actor = { id: editor.id, role: editor.role, authorId: editor.author_id };
+      const actor = actorOf(editor);
       const categoryId = await ensureCategory(db.db, { name: 'سياسة' });
       const editorial = new Editorial(db.db);
       const due = new Date(Date.now() + 4000).toISOString();
