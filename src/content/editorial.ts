@@ -3,30 +3,19 @@ import { type Actor, allowedStatuses, can, canEditArticle } from '../accounts/ro
 import type { DB } from '../db/database.js';
 import type { ArticleRow, ArticleStatus, RevisionRow, Schema } from '../db/schema.js';
 import { AppError, badRequest, forbidden, notFound } from '../shared/errors.js';
-import { bumpContentVersion, saveArticle } from './service.js';
+import { type ArticleInput, bumpContentVersion, saveArticle } from './service.js';
 import { sanitizeBody } from './sanitize.js';
 import { reindexArticle } from '../search/indexer.js';
 
 type Q = Kysely<Schema>;
 
 /** What the editor submits. Times are ISO UTC (the HTTP layer converts the site's wall-clock time). */
-export interface DraftInput {
-  title: string;
-  slug?: string;
-  excerpt?: string;
-  bodyHtml: string;
-  categoryId: number;
-  tagNames?: string[];
-  featuredMediaId?: number | null;
-  featured?: boolean;
-  breaking?: boolean;
-  seoTitle?: string;
-  seoDescription?: string;
+export type DraftInput = Omit<ArticleInput, 'status' | 'publishedAt' | 'authorId' | 'sourceId' | 'articleId'> & {
   /** Editors may credit someone else. */
   authorId?: number;
   /** Readers may comment (default: open). */
   commentsOpen?: boolean;
-}
+};
 
 export interface SaveOptions {
   /** When to publish, for `schedule` (ISO UTC). */
