@@ -38,6 +38,19 @@ export class ModerationList {
   }
 }
 
+const parsed = new Map<string, ModerationList>();
+
+/** The list for this settings text, parsed once rather than on every comment. */
+export function moderationList(text: string): ModerationList {
+  let list = parsed.get(text);
+  if (!list) {
+    if (parsed.size >= 8) parsed.clear();
+    list = new ModerationList(text);
+    parsed.set(text, list);
+  }
+  return list;
+}
+
 /** Links a reader wrote: counted for the hold-if-more-than-N rule. */
 export function countLinks(text: string): number {
   return (text.match(/https?:\/\/|www\./gi) ?? []).length;

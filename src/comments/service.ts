@@ -6,7 +6,7 @@ import type { SiteSettings } from '../content/settings.js';
 import type { DB } from '../db/database.js';
 import type { CommentRow, CommentStatus } from '../db/schema.js';
 import { AppError, badRequest, notFound } from '../shared/errors.js';
-import { countLinks, ModerationList } from './rules.js';
+import { countLinks, moderationList } from './rules.js';
 
 export const LIMITS = { name: 100, email: 254, url: 200, body: 5000 };
 /** A human takes longer than this to read and write; a bot posting faster is refused. */
@@ -196,7 +196,7 @@ export class CommentService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (status === 'approved') await this.recount(trx, input.articleId);
+      if (status === 'approved') await recountComments(trx, input.articleId);
       return { comment };
     });
   }
@@ -299,8 +299,8 @@ export class CommentService {
     ip: string,
     settings: SiteSettings,
   ): Promise<CommentStatus> {
-    if (new ModerationList(settings.commentSpamList).matches(fields, ip)) return 'spam';
-    if (new ModerationList(settings.commentHoldList).matches(fields, ip)) return 'pending';
+    if (moderationList(settings.commentSpamList).matches(fields, ip)) return 'spam';
+    if (moderationList(settings.commentHoldList).matches(fields, ip)) return 'pending';
     if (countLinks(`${fields.body}`) > settings.commentMaxLinks) return 'pending';
     if (settings.commentModeration === 'all') return 'pending';
     if (settings.commentModeration === 'none') return 'approved';
@@ -313,10 +313,6 @@ export class CommentService {
     return known ? 'approved' : 'pending';
   }
 
-  recount(q: DB, articleId: number): Promise<void> {
-    return recountComments(q, articleId);
-  }
-
   // ---- moderation ----
 
   async setStatus(ids: number[], status: CommentStatus): Promise<CommentRow[]> {
@@ -324,7 +320,7 @@ export class CommentService {
     return this.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('comments').selectAll().where('id', 'in', ids).execute();
       await trx.updateTable('comments').set({ status }).where('id', 'in', ids).execute();
-      for (const articleId of new Set(before.map((c) => c.article_id))) await this.recount(trx, articleId);
+      for (const articleId of new Set(before.map((c) => c.article_id))) await recountComments(trx, articleId);
       return before.filter((c) => c.status !== status);
     });
   }
@@ -335,7 +331,7 @@ export class CommentService {
       const rows = await trx.selectFrom('comments').select(['article_id']).where('id', 'in', ids).execute();
       await trx.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', ids).execute();
       await trx.deleteFrom('comments').where('id', 'in', ids).execute();
-      for (const articleId of new Set(rows.map((r) => r.article_id))) await this.recount(trx, articleId);
+      for (const articleId of new Set(rows.map((r) => r.article_id))) await recountComments(trx, articleId);
     });
   }
 

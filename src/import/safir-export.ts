@@ -42,6 +42,7 @@ type Table = (typeof EXPORT_TABLES)[number];
 
 /** Settings that belong to one installation, not to the site. */
 const PRIVATE_SETTINGS = new Set(['server_secret', 'content_version']);
+/** Row order of tables without an `id` key; every other table is ordered by id. */
 const ORDER: Partial<Record<Table, string[]>> = {
   article_tags: ['article_id', 'tag_id'],
   article_views: ['article_id', 'day'],
@@ -147,17 +148,11 @@ export async function importSite(database: Database, file: string): Promise<Reco
       counts[table] = rows.length;
     }
   });
-  await resetIdSequences(database, [
-    'media',
-    'authors',
-    'categories',
-    'tags',
-    'users',
-    'articles',
-    'article_revisions',
-    'pages',
-    'comments',
-  ]);
+  // Tables keyed by something other than an id (ORDER names their keys) have no sequence.
+  await resetIdSequences(
+    database,
+    EXPORT_TABLES.filter((t) => !ORDER[t]),
+  );
   await reindexAll(database.db);
   return counts;
 }

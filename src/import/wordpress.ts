@@ -110,29 +110,18 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       const attachments = new Map<string, { rel?: string; alt: string; line: number }>();
       const featured: { articleId: number; attachmentId: string; line: number }[] = [];
       const seenIds = new Map<string, number>();
-      const imported = new Map<string, number>();
+      const imported = new Map<string, { id: number; path: string }>();
 
       /** Brings one upload into the media library (once per file), or reports it missing. */
       async function image(rel: string, alt: string, url: string): Promise<{ id: number; path: string } | undefined> {
         const original = originalUpload(rel);
         const key = `wp:file:${original}`;
-        const known = imported.get(key);
-        if (known !== undefined) {
-          const row = await trx
-            .selectFrom('media')
-            .select(['id', 'path'])
-            .where('id', '=', known)
-            .executeTakeFirstOrThrow();
-          return row;
-        }
-        const existing = await trx
-          .selectFrom('media')
-          .select(['id', 'path'])
-          .where('source_id', '=', key)
-          .executeTakeFirst();
-        if (existing) {
-          imported.set(key, existing.id);
-          return existing;
+        const known =
+          imported.get(key) ??
+          (await trx.selectFrom('media').select(['id', 'path']).where('source_id', '=', key).executeTakeFirst());
+        if (known) {
+          imported.set(key, known);
+          return known;
         }
         const candidates = uploads
           ? [original, rel].map((r) => resolve(uploads, r)).filter((p) => p.startsWith(uploads + sep))
@@ -153,9 +142,10 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           .where('id', '=', stored.id)
           .executeTakeFirstOrThrow();
         writtenFiles.push(row.path, ...(JSON.parse(row.variants) as { path: string }[]).map((v) => v.path));
-        imported.set(key, stored.id);
+        const media = { id: stored.id, path: row.path };
+        imported.set(key, media);
         report.images++;
-        return { id: stored.id, path: row.path };
+        return media;
       }
 
       async function rewriteImages(html: string): Promise<string> {
@@ -415,11 +405,13 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       const stack: Node[] = [];
       const ready: Node[] = [];
       let channelDepth = -1;
+      let sawRss = false;
       let parseError: Error | undefined;
       parser.on('opentag', (tag) => {
         const attrs: Record<string, string> = {};
         for (const [k, v] of Object.entries(tag.attributes)) attrs[k] = typeof v === 'string' ? v : v.value;
         const node: Node = { name: tag.name, attrs, text: '', children: [], line: parser.line };
+        if (tag.name === 'rss' && stack.length === 0) sawRss = true;
         if (tag.name === 'channel') channelDepth = stack.length;
         const parent = stack.at(-1);
         // Only items and channel-level WordPress records are kept; each is handed over when it closes.
@@ -440,35 +432,31 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       parser.on('error', (err) => {
         parseError ??= err;
       });
-      let done = 0;
-      let sawRss = false;
-      for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
-        done += Buffer.byteLength(chunk as string);
-        if (!sawRss && !/<rss\b/.test(String(chunk).slice(0, 4096)) && done < 8192 && !/<\?xml/.test(String(chunk)))
-          throw new WordPressImportError([{ line: 1, reason: 'not an XML file (no <rss> or <?xml> at the start)' }]);
-        sawRss ||= /<rss\b/.test(String(chunk));
-        parser.write(chunk as string);
-        if (parseError)
-          throw new WordPressImportError([{ line: parser.line, reason: `not well-formed XML: ${parseError.message}` }]);
+      const drain = async () => {
         while (ready.length) {
           const node = ready.shift()!;
           if (node.name === 'item') await handleItem(node);
           else await handleChannelNode(node);
         }
+      };
+      const notWellFormed = (err: Error) =>
+        new WordPressImportError([{ line: parser.line, reason: `not well-formed XML: ${err.message}` }]);
+      let done = 0;
+      for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+        const text = chunk as string;
+        if (done === 0 && !/^\uFEFF?\s*</.test(text))
+          throw new WordPressImportError([{ line: 1, reason: 'not an XML file (it does not start with a tag)' }]);
+        done += Buffer.byteLength(text);
+        parser.write(text);
+        if (parseError) throw notWellFormed(parseError);
+        await drain();
         opts.onProgress?.({ done, total });
       }
       parser.close();
-      if (parseError)
-        throw new WordPressImportError([
-          { line: parser.line, reason: `not well-formed XML: ${(parseError as Error).message}` },
-        ]);
+      if (parseError) throw notWellFormed(parseError);
       if (!sawRss || channelDepth < 0)
         throw new WordPressImportError([{ line: 1, reason: 'not a WordPress export (no <rss><channel>)' }]);
-      while (ready.length) {
-        const node = ready.shift()!;
-        if (node.name === 'item') await handleItem(node);
-        else await handleChannelNode(node);
-      }
+      await drain();
       if (pendingCategories.length) await settleCategories();
       for (const f of featured) {
         const a = attachments.get(f.attachmentId);
