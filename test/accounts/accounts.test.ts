@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashPassword, verifyPassword } from '../../src/accounts/password.js';
-import { ACCOUNT_FAILURE_LIMIT, AccountService } from '../../src/accounts/service.js';
+import { ACCOUNT_FAILURE_LIMIT, AccountService, IP_FAILURE_LIMIT } from '../../src/accounts/service.js';
 import { serverSecret } from '../../src/accounts/secret.js';
 import { newTotpSecret, totpCode, verifyTotp } from '../../src/accounts/totp.js';
 import { can, canEditArticle } from '../../src/accounts/roles.js';
@@ -106,6 +106,21 @@ for (const dialect of DIALECTS) {
         true,
         'lock expires',
       );
+    });
+
+    test('one address is refused after 100 failures across any accounts; another address is not', async () => {
+      await accounts.createUser({
+        email: 'ipvictim@example.com',
+        name: 'IP',
+        role: 'author',
+        password: 'ip right password',
+      });
+      for (let i = 0; i < IP_FAILURE_LIMIT; i++) await accounts.signIn(`guess${i}@example.com`, 'wrong', '10.66.0.1');
+      assert.deepEqual(await accounts.signIn('ipvictim@example.com', 'ip right password', '10.66.0.1'), {
+        ok: false,
+        reason: 'locked',
+      });
+      assert.equal((await accounts.signIn('ipvictim@example.com', 'ip right password', '10.66.0.2')).ok, true);
     });
 
     test('sessions: token stored only as a hash, sliding expiry, sign out everywhere', async () => {

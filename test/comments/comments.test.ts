@@ -169,6 +169,28 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('threads page by their top-level comment, oldest or newest first, replies kept with their thread', async () => {
+      const before = (await comments.approvedThreads(articleId, 'oldest', 1, 1000)).threads.length;
+      const tops: number[] = [];
+      for (let i = 0; i < 5; i++) tops.push((await post({ email: 'new@example.com', body: `سلسلة ${i}` })).comment.id);
+      await post({ email: 'new@example.com', parentId: tops[4], body: 'رد في السلسلة الأخيرة' });
+      const total = before + 5;
+      const pageSize = 2;
+      const oldest = await comments.approvedThreads(articleId, 'oldest', 1, pageSize);
+      assert.equal(oldest.pages, Math.ceil(total / pageSize));
+      const newest = await comments.approvedThreads(articleId, 'newest', 1, pageSize);
+      assert.deepEqual(
+        newest.threads.map((t) => t.id),
+        [tops[4], tops[3]],
+      );
+      assert.deepEqual(
+        newest.threads[0]!.replies.map((r) => r.body),
+        ['رد في السلسلة الأخيرة'],
+      );
+      const last = await comments.approvedThreads(articleId, 'oldest', oldest.pages, pageSize);
+      assert.equal(last.threads.at(-1)!.id, tops[4]);
+    });
+
     test('closed articles refuse comments: per article, site-wide, and after N days', async () => {
       await rejects(post({}, undefined, settings({ commentsEnabled: false })), 'COMMENTS_CLOSED', 403);
       await rejects(post({}, undefined, settings({ commentsCloseAfterDays: 3 })), 'COMMENTS_CLOSED', 403);

@@ -50,8 +50,6 @@ export function sendPage(
 /** The public reading site: home, articles, archives, static pages and the theme's assets. */
 export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promise<void> {
   const { content, site, assets, views, pageCache, widgets, articles } = deps;
-  const breakingNews = (now: string) => widgets.breaking(now);
-  const mostRead = (ctx: ViewContext, now: string) => widgets.mostRead(ctx, now);
   const countRead = (page: { articleId?: number }) => {
     if (page.articleId !== undefined) views.count(page.articleId);
   };
@@ -76,7 +74,11 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     pageCache.serve(request, reply, async () => {
       const { ctx, categories } = await site.get();
       const now = new Date().toISOString();
-      const [lead, breaking, popular] = await Promise.all([content.lead(now), breakingNews(now), mostRead(ctx, now)]);
+      const [lead, breaking, popular] = await Promise.all([
+        content.lead(now),
+        widgets.breaking(now),
+        widgets.mostRead(ctx, now),
+      ]);
       const exclude = lead ? [lead.id] : [];
       const latest = await content.listPublished({ excludeIds: exclude }, { limit: HOME_LATEST, offset: 0 }, now);
       const shown = [...exclude, ...latest.map((a) => a.id)];
