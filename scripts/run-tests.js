@@ -33,10 +33,14 @@ function pgReachable(url) {
  */
 async function preflight() {
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(chromium) && isRoot) {
-    console.log('Installing Debian chromium for the browser tests…');
+  const missing = [
+    !existsSync(chromium) && 'chromium',
+    !existsSync('/usr/bin/xmllint') && 'libxml2-utils', // the sitemap tests validate against the XML schemas
+  ].filter(Boolean);
+  if (missing.length && isRoot) {
+    console.log(`Installing Debian ${missing.join(' and ')} for the tests…`);
     run('apt-get', ['update', '-qq']) &&
-      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing]);
   }
   if (!existsSync(chromium)) {
     console.error(

@@ -2,6 +2,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifySchema,
   type FastifyServerOptions,
 } from 'fastify';
 import { contentApiRoutes } from './content/api-routes.js';
@@ -17,14 +18,16 @@ import { AppError } from './shared/errors.js';
 import { canonicalPath } from './shared/query.js';
 import { loadThemeAssets, type ThemeAssets } from './web/theme/assets.js';
 import { errorPage } from './web/theme/pages.js';
-import { PAGE_CSP } from './web/theme/layout.js';
+import { ADMIN_CSP, PAGE_CSP, PERMISSIONS_POLICY } from './web/theme/layout.js';
 import { sendPage, themeRoutes } from './web/theme/routes.js';
 import { SiteContext } from './web/theme/site-context.js';
 import { PageCache } from './web/page-cache.js';
 import { ContentVersionWatcher } from './content/version-watcher.js';
 import { TtlCache } from './shared/ttl-cache.js';
 import type { ArticleSummary } from './content/types.js';
-import { registerAuth } from './accounts/http.js';
+import { adminScope, enforceRouteRules } from './accounts/http.js';
+import { checkRequestTarget } from './web/request-target.js';
+import { SiteUrl } from './web/site-url.js';
 import { accountRoutes } from './accounts/routes.js';
 import { serverSecret } from './accounts/secret.js';
 import { AccountService } from './accounts/service.js';
@@ -38,7 +41,8 @@ import { commentAdminRoutes } from './admin/comments.js';
 import { Editorial, Scheduler } from './content/editorial.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { MediaLibrary } from './media/library.js';
-import { registerFormParser } from './web/forms.js';
+import { registerBodyParsers } from './web/forms.js';
+import { addSafirFormats, guardNumbersInText, validationError } from './web/schemas.js';
 import { CommentService } from './comments/service.js';
 import { commentRoutes } from './comments/routes.js';
 import { ArticleRenderer, SiteWidgets } from './web/theme/article-view.js';
@@ -48,7 +52,14 @@ export interface AppOptions {
   database: Database;
   mediaRoot: string;
   logger?: FastifyServerOptions['logger'];
-  trustProxy?: boolean;
+  /** Proxies whose X-Forwarded-* headers count (addresses/CIDRs, see config.ts); false or unset for none. */
+  trustProxy?: string | false;
+  /** The public origin for every absolute link (SITE_URL); unset: the address the server listens on. */
+  siteUrl?: string;
+  /** Production: no mail with links unless siteUrl is set. */
+  production?: boolean;
+  /** Host names a request may carry; unset accepts any (links never use the Host anyway). */
+  allowedHosts?: string[];
   /** How often read counts are written (ms). */
   viewFlushMs?: number;
   /** How long a rendered page is reused (ms); 0 renders every request. Default 30 s. */
@@ -75,8 +86,9 @@ export interface Services {
   editorial: Editorial;
   comments: CommentService;
   mailer: Mailer;
+  siteUrl: SiteUrl;
   /** Every route with the access it declares, for the authorization tests and for operators' review. */
-  routes: { method: string; url: string; access: string | undefined }[];
+  routes: { method: string; url: string; access: string | undefined; schema: FastifySchema | undefined }[];
 }
 
 let cachedAssets: ThemeAssets | undefined;
@@ -104,12 +116,18 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
   const app = Fastify({
     logger: withRedaction(opts.logger),
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: opts.trustProxy || false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     bodyLimit: 1024 * 1024,
     // Room for a long percent-encoded Arabic search (10 KB of text is 30–60 KB in a URL); beyond it, a clean 431.
     http: { maxHeaderSize: 64 * 1024 },
     clientErrorHandler,
+    // Every route's schema is checked by ajv; a failure becomes our INVALID_INPUT AppError (400, Arabic and English).
+    ajv: {
+      customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false },
+      plugins: [addSafirFormats],
+    } as FastifyServerOptions['ajv'],
+    schemaErrorFormatter: (errors, context) => validationError(errors, context),
     // Bad percent-encoding and similar router-level failures get our 400 page, not Fastify's default.
     frameworkErrors: (error, req, reply) => {
       void renderError(req, reply, new AppError('BAD_URL', 400, 'الرابط غير صالح.', 'The URL is malformed.'));
@@ -119,7 +137,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const assets = (cachedAssets ??= loadThemeAssets());
   const content = new ContentRepository(opts.database.db);
   const settings = new SettingsStore(opts.database.db);
-  const site = new SiteContext(settings, content, assets);
+  const siteUrl = new SiteUrl(opts.siteUrl, opts.production);
+  const site = new SiteContext(settings, content, assets, siteUrl);
   const views = new ViewCounter(
     content,
     async () => (await site.get()).ctx.fmt.day(new Date().toISOString()),
@@ -143,7 +162,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const mailer = createMailer(opts.smtpUrl, opts.mailFrom ?? 'Safir <no-reply@localhost>');
   const routes: Services['routes'] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access });
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, access: route.config?.access, schema: route.schema });
   });
   const services: Services = {
     routes,
@@ -159,7 +179,15 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     editorial,
     comments,
     mailer,
+    siteUrl,
   };
+  app.addHook('onListen', async function () {
+    const address = this.server.address();
+    if (address && typeof address === 'object') siteUrl.listeningOn(address.address, address.port);
+    site.invalidate();
+    const problem = siteUrl.problem;
+    if (problem) this.log.warn(problem.en);
+  });
 
   const wantsJson = (req: FastifyRequest) => req.url.startsWith('/api/');
 
@@ -175,7 +203,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     }
     // A signed-out visit to an admin page goes to the sign-in form and comes back afterwards.
     if (err.code === 'UNAUTHENTICATED' && req.method === 'GET' && !wantsJson(req)) {
-      return reply.redirect(`/admin/sign-in?next=${encodeURIComponent(req.url)}`, 303);
+      // Only a plausible address comes back after sign-in; an absurdly long one would make an unreadable header.
+      const next = req.url.length <= 2000 ? `?next=${encodeURIComponent(req.url)}` : '';
+      return reply.redirect(`/admin/sign-in${next}`, 303);
     }
     if (wantsJson(req)) {
       return reply
@@ -214,21 +244,69 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     }
   });
 
+  const allowedHosts = opts.allowedHosts?.length ? new Set(opts.allowedHosts) : undefined;
+  // Before any route runs: one spelling per path (see web/request-target.ts).
+  app.addHook('onRequest', async (req, reply) => {
+    if (allowedHosts && !allowedHosts.has(req.hostname.toLowerCase()))
+      return renderError(
+        req,
+        reply,
+        new AppError(
+          'UNKNOWN_HOST',
+          400,
+          'هذا الموقع لا يخدم هذا العنوان.',
+          'This site does not serve that host name.',
+        ),
+      );
+    const target = checkRequestTarget(req.raw.url ?? '/');
+    if (target.kind === 'canonical') return;
+    // A redirect repeats the address in a header; one longer than proxies and clients read (8 KB) is refused instead.
+    if (
+      target.kind === 'redirect' &&
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      target.location.length <= 8000
+    ) {
+      // An old address (an imported permalink, a renamed slug) goes where it now lives in one hop.
+      const path = target.location.split('?')[0]!;
+      const moved = await content.redirectFor(path);
+      return reply.header('cache-control', 'no-store').redirect(moved?.to_path ?? target.location, 301);
+    }
+    return renderError(req, reply, new AppError('BAD_URL', 400, 'الرابط غير صالح.', 'The URL is malformed.'));
+  });
+
+  // An empty query parameter is an absent one: a GET form sends every field (`?category=&from=`).
+  app.addHook('preValidation', async (req) => {
+    const query = req.query as Record<string, unknown> | undefined;
+    if (query && typeof query === 'object')
+      for (const key of Object.keys(query)) if (query[key] === '') delete query[key];
+    guardNumbersInText(req.routeOptions.schema?.querystring, query);
+    guardNumbersInText(req.routeOptions.schema?.params, req.params);
+  });
+
   app.setNotFoundHandler(async (req, reply) => {
     return renderError(req, reply, new AppError('NOT_FOUND', 404, 'الصفحة غير موجودة.', 'Not found.'));
   });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
+    const access = req.routeOptions.config?.access;
+    const newsroom = access !== undefined && access !== 'public';
+    if (newsroom) {
+      // Nothing of the newsroom may be kept by a shared cache or shown inside another site's frame.
+      reply.header('cache-control', 'private, no-store');
+      reply.header('x-frame-options', 'DENY');
+    }
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-      reply.header('content-security-policy', PAGE_CSP);
+      reply.header('content-security-policy', newsroom ? ADMIN_CSP : PAGE_CSP);
     }
     return payload;
   });
 
-  registerFormParser(app);
-  registerAuth(app, accounts);
+  registerBodyParsers(app);
+  app.decorateRequest('auth', null);
+  enforceRouteRules(app);
   const adminDeps: AdminDeps = {
     db: opts.database.db,
     accounts,
@@ -240,20 +318,34 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     site,
     assets: addAdminAssets(assets),
     mailer,
+    siteUrl,
   };
-  await app.register(accountRoutes, adminDeps);
-  await app.register(articleAdminRoutes, adminDeps);
-  await app.register(mediaAdminRoutes, adminDeps);
-  await app.register(userAdminRoutes, adminDeps);
-  await app.register(siteAdminRoutes, adminDeps);
-  await app.register(commentAdminRoutes, { ...adminDeps, comments });
+  await app.register(
+    adminScope(accounts, async (scope) => {
+      await scope.register(accountRoutes, adminDeps);
+      await scope.register(articleAdminRoutes, adminDeps);
+      await scope.register(mediaAdminRoutes, adminDeps);
+      await scope.register(userAdminRoutes, adminDeps);
+      await scope.register(siteAdminRoutes, adminDeps);
+      await scope.register(commentAdminRoutes, { ...adminDeps, comments });
+    }),
+  );
   await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
   await app.register(feedRoutes, { db: opts.database.db, content, site, pageCache, mediaRoot: opts.mediaRoot });
   await app.register(contentApiRoutes, { content, site });
   await app.register(searchRoutes, { search: new SearchService(opts.database.db, content), site, pageCache });
   const siteWidgets = new SiteWidgets(content, widgets);
   const articles = new ArticleRenderer(content, site, siteWidgets, comments);
-  await app.register(commentRoutes, { comments, accounts, site, articles, content, mailer, db: opts.database.db });
+  await app.register(commentRoutes, {
+    comments,
+    accounts,
+    site,
+    articles,
+    content,
+    mailer,
+    siteUrl,
+    db: opts.database.db,
+  });
   await app.register(themeRoutes, {
     content,
     site,

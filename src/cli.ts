@@ -46,6 +46,9 @@ Environment:
   MEDIA_DIR      where uploaded media lives (default data/media)
   SAFIR_DEMO=0   do not seed the demo magazine on first start
   PAGE_CACHE_SECONDS  how long a rendered page is reused (default 30; 0 turns the cache off)
+  SITE_URL       the public address every absolute link uses (https://news.example)
+  TRUST_PROXY    reverse proxies allowed to set X-Forwarded-* (127.0.0.1,10.0.0.0/8; 1 = loopback)
+  ALLOWED_HOSTS  host names to answer (comma-separated); others get a 400
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -211,7 +214,7 @@ async function main(argv: string[]): Promise<number> {
             return 1;
           }
           const token = await accounts.createResetToken(user.id);
-          const base = values['base-url'] || `http://${config.host}:${config.port}`;
+          const base = values['base-url'] || config.siteUrl || `http://${config.host}:${config.port}`;
           console.log(`${base.replace(/\/$/, '')}/admin/reset/${token}`);
           return 0;
         }
@@ -239,6 +242,9 @@ async function serve(
     database,
     mediaRoot: config.mediaRoot,
     trustProxy: config.trustProxy,
+    siteUrl: config.siteUrl,
+    production: config.production,
+    allowedHosts: config.allowedHosts,
     pageCacheMs: config.pageCacheMs,
     schedulerMs: config.schedulerMs,
     smtpUrl: config.smtpUrl,

@@ -1,3 +1,4 @@
+import { writeTransaction } from '../db/transaction.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DB } from '../db/database.js';
 import type { Role, SessionRow, UserRow } from '../db/schema.js';
@@ -7,7 +8,9 @@ import { AppError, badRequest } from '../shared/errors.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { isRole } from './roles.js';
 import { keyedHash } from './secret.js';
-import { verifyTotp } from './totp.js';
+import { acceptedTotpStep } from './totp.js';
+import type { LimitRule, LimitStore } from '../limits/limit-store.js';
+import { DatabaseLimitStore } from '../limits/database-limit-store.js';
 
 /** Sign-in throttling: an account locks after this many failures in a row, for LOCK_MS. */
 export const ACCOUNT_FAILURE_LIMIT = 20;
@@ -16,6 +19,9 @@ export const ACCOUNT_LOCK_MS = 15 * 60_000;
 export const IP_FAILURE_LIMIT = 100;
 export const IP_WINDOW_MS = 15 * 60_000;
 export const SESSION_MS = 14 * 24 * 3600_000;
+const ACCOUNT_RULE: LimitRule = { limit: ACCOUNT_FAILURE_LIMIT, windowMs: Infinity, lockMs: ACCOUNT_LOCK_MS };
+const IP_RULE: LimitRule = { limit: IP_FAILURE_LIMIT, windowMs: IP_WINDOW_MS, lockMs: IP_WINDOW_MS };
+const TOTP_RULE: LimitRule = { limit: 10, windowMs: Infinity, lockMs: ACCOUNT_LOCK_MS };
 export const RESET_MS = 60 * 60_000;
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
@@ -47,6 +53,7 @@ export class AccountService {
     private readonly db: DB,
     private readonly secret: Buffer,
     private readonly now: () => number = Date.now,
+    private readonly limits: LimitStore = new DatabaseLimitStore(db, now),
   ) {}
 
   private iso(offsetMs = 0): string {
@@ -71,7 +78,7 @@ export class AccountService {
   async createUser(input: Partial<NewUser>): Promise<UserRow> {
     const user = this.validateNewUser(input);
     const hash = await hashPassword(user.password);
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const taken = await trx.selectFrom('users').select('id').where('email', '=', user.email).executeTakeFirst();
       if (taken)
         throw new AppError('EMAIL_TAKEN', 409, 'يوجد حساب بهذا البريد.', 'An account with this email exists.', 'email');
@@ -118,11 +125,17 @@ export class AccountService {
     if (changes.role !== undefined && !isRole(changes.role))
       throw badRequest('role', 'الدور غير معروف.', 'Unknown role.');
     if (changes.role && changes.role !== 'administrator') await this.keepOneAdministrator(id);
-    await this.db
-      .updateTable('users')
-      .set({ ...changes, updated_at: this.iso() })
-      .where('id', '=', id)
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst();
+      await trx
+        .updateTable('users')
+        .set({ ...changes, updated_at: this.iso() })
+        .where('id', '=', id)
+        .execute();
+      // A change of role ends the person's sessions: the next sign-in starts a new one with the new rights.
+      if (changes.role && before && before.role !== changes.role)
+        await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+    });
   }
 
   async deleteUser(id: number, reassignToAuthorId: number): Promise<void> {
@@ -175,12 +188,37 @@ export class AccountService {
     });
   }
 
-  async setTotpSecret(userId: number, secret: string | null): Promise<void> {
+  /**
+   * Turns two-factor sign-in on with `secret` once `code` proves the app has it
+   * (that code is then spent), or off with null. False when the code is wrong.
+   */
+  async setTotpSecret(userId: number, secret: string | null, code = ''): Promise<boolean> {
+    const step = secret ? acceptedTotpStep(secret, code, this.now()) : null;
+    if (secret && step === undefined) return false;
     await this.db
       .updateTable('users')
-      .set({ totp_secret: secret, updated_at: this.iso() })
+      .set({ totp_secret: secret, totp_last_step: step, updated_at: this.iso() })
       .where('id', '=', userId)
       .execute();
+    return true;
+  }
+
+  /**
+   * Accepts a second-factor code once: the code's time step must be later
+   * than the last one this account used, and recording it is one conditional
+   * UPDATE, so two requests racing with the same code cannot both pass.
+   */
+  async acceptTotp(user: UserRow, code: string): Promise<boolean> {
+    if (!user.totp_secret) return false;
+    const step = acceptedTotpStep(user.totp_secret, code, this.now(), user.totp_last_step ?? undefined);
+    if (step === undefined) return false;
+    const spent = await this.db
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', user.id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(spent.numUpdatedRows) === 1;
   }
 
   // ---- sign-in ----
@@ -192,52 +230,31 @@ export class AccountService {
   /**
    * Checks a password, with throttling per account (failures in a row) and per
    * address. Unknown emails cost one scrypt like known ones and are throttled
-   * alike, so neither the answer nor its timing tells whether an address has an account.
+   * alike, so neither the answer nor its timing tells whether an address has an
+   * account. Every refused attempt is counted, atomically in the shared store,
+   * so parallel guesses from any number of processes count one each.
    */
   async signIn(email: string, password: string, ip: string): Promise<SignInResult> {
     const accountKey = `account:${normalizeEmail(email)}`;
     const ipKey = this.ipKey(ip);
-    if ((await this.isLocked(accountKey)) || (await this.isLocked(ipKey))) return { ok: false, reason: 'locked' };
+    const countFailure = () =>
+      Promise.all([this.limits.hit(accountKey, ACCOUNT_RULE), this.limits.hit(ipKey, IP_RULE)]);
+    const [accountLocked, ipLocked] = await Promise.all([
+      this.limits.isLocked(accountKey),
+      this.limits.isLocked(ipKey),
+    ]);
+    if (accountLocked || ipLocked) {
+      await countFailure();
+      return { ok: false, reason: 'locked' };
+    }
     const user = await this.userByEmail(email);
     const ok = await verifyPassword(password.slice(0, 1024), user?.password_hash ?? (await decoyHash()));
     if (!ok || !user) {
-      await this.recordFailure(accountKey, ACCOUNT_FAILURE_LIMIT, ACCOUNT_LOCK_MS, Infinity);
-      await this.recordFailure(ipKey, IP_FAILURE_LIMIT, IP_WINDOW_MS, IP_WINDOW_MS);
+      await countFailure();
       return { ok: false, reason: 'invalid' };
     }
-    await this.db.deleteFrom('auth_throttle').where('key', '=', accountKey).execute();
+    await this.limits.reset(accountKey);
     return { ok: true, user, needsSecondFactor: Boolean(user.totp_secret) };
-  }
-
-  private async isLocked(key: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('auth_throttle')
-      .select('locked_until')
-      .where('key', '=', key)
-      .executeTakeFirst();
-    return Boolean(row?.locked_until && row.locked_until > this.iso());
-  }
-
-  private async recordFailure(key: string, limit: number, lockMs: number, windowMs: number): Promise<void> {
-    const now = this.iso();
-    await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('auth_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-      const expired =
-        !row ||
-        (row.locked_until !== null && row.locked_until <= now) ||
-        Date.parse(row.window_started_at) + windowMs < this.now();
-      const failures = expired ? 1 : row.failures + 1;
-      const values = {
-        failures: failures >= limit ? 0 : failures,
-        window_started_at: expired ? now : row.window_started_at,
-        locked_until: failures >= limit ? this.iso(lockMs) : null,
-      };
-      await trx
-        .insertInto('auth_throttle')
-        .values({ key, ...values })
-        .onConflict((oc) => oc.column('key').doUpdateSet(values))
-        .execute();
-    });
   }
 
   // ---- sessions ----
@@ -288,9 +305,9 @@ export class AccountService {
     const found = await this.sessionByToken(token);
     if (!found || found.session.verified || !found.user.totp_secret) return null;
     const key = `totp:${found.user.id}`;
-    if (await this.isLocked(key)) return null;
-    if (!verifyTotp(found.user.totp_secret, code, this.now())) {
-      await this.recordFailure(key, 10, ACCOUNT_LOCK_MS, Infinity);
+    if (await this.limits.isLocked(key)) return null;
+    if (!(await this.acceptTotp(found.user, code))) {
+      await this.limits.hit(key, TOTP_RULE);
       return null;
     }
     await this.endSession(token);
@@ -371,11 +388,9 @@ export class AccountService {
         'The reset link is invalid or has expired.',
       );
     await this.setPassword(spent.user_id, password);
-    await this.db
-      .deleteFrom('auth_throttle')
-      .where('key', '=', `account:${(await this.userById(spent.user_id))!.email}`)
-      .execute();
-    return (await this.userById(spent.user_id))!;
+    const user = (await this.userById(spent.user_id))!;
+    await this.limits.reset(`account:${user.email}`);
+    return user;
   }
 }
 

@@ -2,7 +2,7 @@ import type { DraftInput, EditorialAction } from '../content/editorial.js';
 import type { ArticleRow } from '../db/schema.js';
 import { readingMinutes } from '../i18n/format.js';
 import { messagesFor, type PluralForms } from '../i18n/messages.js';
-import { utcToZoned, zonedToUtc } from '../shared/zoned-time.js';
+import { parseInstant, utcToZoned } from '../shared/time.js';
 import { badRequest } from '../shared/errors.js';
 import { html, raw, type SafeHtml } from '../web/theme/html.js';
 import { type AdminView, csrfField, field, type FormErrors, STATUS_NAMES } from './view.js';
@@ -50,7 +50,7 @@ function text(body: Record<string, unknown>, name: string): string {
 
 const flag = (body: Record<string, unknown>, name: string) => {
   const v = body[name];
-  return v === true || v === '1' || v === 'on' || v === 1;
+  return v === true || v === '1' || v === 'on' || v === 'true' || v === 1;
 };
 
 export function formStateOf(body: unknown): ArticleFormState {
@@ -106,14 +106,20 @@ const optionalId = (value: string, fieldName: string): number | undefined => {
   return n;
 };
 
+export const badPublishTime = () =>
+  badRequest(
+    'publish_at',
+    'موعد النشر غير صالح. اكتبه مثل 2026-11-26T09:00 (بتوقيت الموقع) أو 2026-11-26T09:00:00+03:00.',
+    'The publishing time is not valid. Write it like 2026-11-26T09:00 (site time) or 2026-11-26T09:00:00+03:00.',
+  );
+
 /** Form state → what the editorial service takes; times typed in the site's zone become UTC. */
 export function draftOf(
   state: ArticleFormState,
   timeZone: string,
 ): { input: DraftInput; publishAt?: string; expectedUpdatedAt?: string } {
-  const publishAt = state.publish_at.trim() ? zonedToUtc(state.publish_at, timeZone) : undefined;
-  if (state.publish_at.trim() && !publishAt)
-    throw badRequest('publish_at', 'موعد النشر غير صالح.', 'The publishing time is not valid.');
+  const publishAt = state.publish_at.trim() ? parseInstant(state.publish_at, timeZone) : undefined;
+  if (state.publish_at.trim() && !publishAt) throw badPublishTime();
   return {
     input: {
       title: state.title,
@@ -195,7 +201,7 @@ ${field({ name: 'seo_title', label: t('عنوان محركات البحث', 'SEO
 ${field({ name: 'seo_description', label: t('وصف محركات البحث', 'SEO description'), value: s.seo_description, multiline: true, dir: 'auto', errors: o.errors })}
 <p class="hint">${t('معاينة نتيجة البحث:', 'Search result preview:')}</p>
 <div class="seo-preview" data-seo-preview aria-live="polite">
-<div class="url" data-seo-url>${view.site.baseUrl || ''}/article/${s.slug}</div>
+<div class="url" data-seo-url>${view.origin}/article/${s.slug}</div>
 <div class="title" data-seo-title>${s.seo_title || s.title}</div>
 <div class="desc" data-seo-desc>${(s.seo_description || s.excerpt).slice(0, 160)}</div>
 </div>

@@ -1,4 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type Static, Type as T } from 'typebox';
+import { AnyQuery, FormBody, Id, IdField, IdParams, jsonResponses, PageNumber, Text } from '../web/schemas.js';
 import { requireAuth } from '../accounts/http.js';
 import { actorOf, canEditArticle } from '../accounts/roles.js';
 import { diffWords } from '../content/diff.js';
@@ -7,15 +10,15 @@ import { textOf } from '../content/sanitize.js';
 import { paths } from '../content/urls.js';
 import type { ArticleStatus } from '../db/schema.js';
 import { AppError, badRequest } from '../shared/errors.js';
-import { parsePage } from '../shared/query.js';
+import { parseInstant } from '../shared/time.js';
 import { html, raw, type SafeHtml } from '../web/theme/html.js';
 import { layout } from '../web/theme/layout.js';
 import { articlePage } from '../web/theme/pages.js';
-import { originOf } from '../web/origin.js';
 import { fields } from '../web/forms.js';
 import {
   actionOf,
   articleForm,
+  badPublishTime,
   type ArticleFormState,
   draftOf,
   formStateFromArticle,
@@ -34,19 +37,104 @@ const DONE_FOR_ACTION = {
   unpublish: 'unpublished',
 } as const;
 
-type IdParams = { Params: { id: string } };
+/** The editor's fields, from the HTML form or as JSON from the API (numbers and booleans arrive as text). */
+const ArticleBody = FormBody({
+  id: T.Optional(IdField),
+  title: T.Optional(Text(2000)),
+  slug: T.Optional(Text(1000)),
+  excerpt: T.Optional(Text(20_000)),
+  body: T.Optional(Text(2_000_000)),
+  category: T.Optional(IdField),
+  tags: T.Optional(T.Union([Text(20_000), T.Array(Text(500), { maxItems: 200 })])),
+  featured_media: T.Optional(IdField),
+  author: T.Optional(IdField),
+  featured: T.Optional(Text(10)),
+  breaking: T.Optional(Text(10)),
+  comments_open: T.Optional(Text(10)),
+  comments_state: T.Optional(Text(10)),
+  seo_title: T.Optional(Text(2000)),
+  seo_description: T.Optional(Text(5000)),
+  publish_at: T.Optional(Text(100)),
+  publish_at_utc: T.Optional(T.Union([Text(100), T.Null()])),
+  updated_at: T.Optional(Text(100)),
+  action: T.Optional(Text(20)),
+});
 
-function idOf(value: string): number {
-  const id = Number(value);
-  if (!Number.isInteger(id) || id <= 0) throw new AppError('NOT_FOUND', 404, 'المقال غير موجود.', 'Article not found.');
-  return id;
-}
+const ListQuery = T.Object(
+  {
+    status: T.Optional(Text(20)),
+    author: T.Optional(Id),
+    category: T.Optional(Id),
+    q: T.Optional(Text(200)),
+    page: T.Optional(PageNumber),
+  },
+  { additionalProperties: Text(2000) },
+);
+
+const ArticleRef = T.Object({
+  id: T.Integer(),
+  slug: T.String(),
+  status: T.String(),
+  updated_at: T.String(),
+  edit_url: T.String(),
+});
+const NullableText = T.Union([T.String(), T.Null()]);
+const ArticleListJson = T.Object({
+  articles: T.Array(
+    T.Object({
+      id: T.Integer(),
+      title: T.String(),
+      slug: T.String(),
+      status: T.String(),
+      published_at: NullableText,
+      updated_at: T.String(),
+      author_id: T.Integer(),
+      author_name: T.String(),
+      category_name: T.String(),
+    }),
+  ),
+  total: T.Integer(),
+  page: T.Integer(),
+  pages: T.Integer(),
+});
+const ArticleJson = T.Object({
+  article: T.Object({
+    id: T.Integer(),
+    slug: T.String(),
+    title: T.String(),
+    excerpt: T.String(),
+    body_html: T.String(),
+    status: T.String(),
+    published_at: NullableText,
+    created_at: T.String(),
+    updated_at: T.String(),
+    author_id: T.Integer(),
+    category_id: T.Integer(),
+    featured_media_id: T.Union([T.Integer(), T.Null()]),
+    featured: T.Integer(),
+    breaking: T.Integer(),
+    comments_open: T.Integer(),
+    comment_count: T.Integer(),
+    seo_title: T.String(),
+    seo_description: T.String(),
+    word_count: T.Integer(),
+    tags: T.Array(T.String()),
+  }),
+});
+const TagsJson = T.Object({ tags: T.Array(T.Object({ id: T.Integer(), name: T.String(), slug: T.String() })) });
 
 /** Dashboard, article list with bulk actions, the editor, preview, revisions, and the editor's JSON endpoints. */
-export async function articleAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+export async function articleAdminRoutes(fastify: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { editorial, content, db } = deps;
   const signedIn = { config: { access: 'signed-in' as const } };
   const writer = { config: { access: 'edit_articles' as const } };
+  /** An article in the path, with any query (the editor's `?done=` notices). */
+  const onArticle = { ...writer, schema: { params: IdParams, querystring: AnyQuery } };
+  const actionOn = <P>(params: P) => ({ ...writer, schema: { params, body: FormBody({}) } });
+  /** The editor form: bad input shows the form again with the text kept (see saveFromForm). */
+  const newArticleForm = { ...writer, schema: { body: ArticleBody }, attachValidation: true };
+  const editArticleForm = { ...writer, schema: { body: ArticleBody, params: IdParams }, attachValidation: true };
 
   const statusBadge = (view: AdminView, status: string) =>
     html`<span class="status status-${status}">${view.t(...(STATUS_NAMES[status] ?? [status, status]))}</span>`;
@@ -78,12 +166,13 @@ ${bulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" aria-label="
   }
 
   // ---- dashboard ----
-  app.get('/admin', signedIn, async (req, reply) => {
+  app.get('/admin', { ...signedIn, schema: { querystring: AnyQuery } }, async (req, reply) => {
     const view = await viewFor(deps, req, reply);
     const { actor } = requireAuth(req);
     const mine = { authorId: actor.authorId };
     const reviewer = view.can('edit_others_articles');
     const page = { limit: 8, offset: 0 };
+    const siteProblem = deps.siteUrl.problem;
     const waiting = view.can('moderate_comments')
       ? Number(
           (
@@ -108,7 +197,13 @@ ${r.total > r.rows.length ? html`<p><a href="${href}">${view.t('عرض الكل'
     return render(
       reply,
       view,
-      { title: view.t('لوحة التحكم', 'Dashboard'), section: 'dashboard', notice: doneNotice(view, req) },
+      {
+        title: view.t('لوحة التحكم', 'Dashboard'),
+        section: 'dashboard',
+        notice: doneNotice(view, req),
+        // An operator's problem, shown to those who can act on it or tell the operator.
+        error: siteProblem && view.can('manage_settings') ? view.t(siteProblem.ar, siteProblem.en) : undefined,
+      },
       html`<p class="actions"><a class="button" href="/admin/articles/new">${view.t('اكتب مقالاً جديداً', 'Write a new article')}</a>
 ${waiting ? html`<a class="button secondary" href="/admin/comments?status=pending">${view.t('تعليقات بانتظار المراجعة', 'Comments awaiting moderation')}: ${view.fmt.num(waiting)}</a>` : ''}</p>
 ${section(view.t('مسوداتي', 'My drafts'), drafts, `/admin/articles?status=draft&author=${actor.authorId}`)}
@@ -119,26 +214,18 @@ ${section(view.t('نُشرت مؤخراً', 'Recently published'), published, '/
   });
 
   // ---- list ----
-  const filterOf = (query: Record<string, unknown>): AdminArticleFilter => {
-    const num = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : undefined);
-    const status =
-      typeof query.status === 'string' && (STATUSES as string[]).includes(query.status)
-        ? (query.status as ArticleStatus)
-        : undefined;
-    return {
-      status,
-      authorId: num(query.author),
-      categoryId: num(query.category),
-      q: typeof query.q === 'string' ? query.q.slice(0, 200) : undefined,
-    };
-  };
+  const filterOf = (query: Static<typeof ListQuery>): AdminArticleFilter => ({
+    status: (STATUSES as string[]).includes(query.status ?? '') ? (query.status as ArticleStatus) : undefined,
+    authorId: query.author,
+    categoryId: query.category,
+    q: query.q,
+  });
 
-  app.get('/admin/articles', writer, async (req, reply) => {
+  app.get('/admin/articles', { ...writer, schema: { querystring: ListQuery } }, async (req, reply) => {
     const view = await viewFor(deps, req, reply);
     const { actor } = requireAuth(req);
-    const query = req.query as Record<string, unknown>;
-    const filter = filterOf(query);
-    const page = parsePage(query.page);
+    const filter = filterOf(req.query);
+    const page = req.query.page ?? 1;
     const [{ rows, total }, categories, authors] = await Promise.all([
       editorial.list(actor, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
       content.categories(),
@@ -192,7 +279,13 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
     );
   });
 
-  app.post('/admin/articles/bulk', writer, async (req, reply) => {
+  const bulkSchema = {
+    body: FormBody({
+      ids: T.Optional(T.Array(IdField, { maxItems: 500 })),
+      bulk_action: T.Optional(Text(20)),
+    }),
+  };
+  app.post('/admin/articles/bulk', { ...writer, schema: bulkSchema }, async (req, reply) => {
     const { actor } = requireAuth(req);
     const ids = fields(req.body, 'ids')
       .map(Number)
@@ -239,15 +332,15 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
     );
   };
 
-  app.get('/admin/articles/new', writer, async (req, reply) => {
+  app.get('/admin/articles/new', { ...writer, schema: { querystring: AnyQuery } }, async (req, reply) => {
     const view = await viewFor(deps, req, reply);
     const state = formStateOf({ author: String(requireAuth(req).actor.authorId) });
     return showForm(req, reply, view, state, undefined, {});
   });
 
-  app.get('/admin/articles/:id', writer, async (req: FastifyRequest<IdParams>, reply) => {
+  app.get('/admin/articles/:id', onArticle, async (req, reply) => {
     const view = await viewFor(deps, req, reply);
-    const article = await editorial.articleFor(requireAuth(req).actor, idOf(req.params.id));
+    const article = await editorial.articleFor(requireAuth(req).actor, req.params.id);
     const tags = await content.tagsOf([article.id]);
     const state = formStateFromArticle(
       article,
@@ -263,6 +356,7 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
     const state = formStateOf(req.body);
     const action = actionOf((req.body as Record<string, unknown>)?.action);
     try {
+      if (req.validationError) throw req.validationError;
       const { input, publishAt, expectedUpdatedAt } = draftOf(state, view.site.timeZone);
       const savedId = await editorial.save(actor, id, input, action, { publishAt, expectedUpdatedAt });
       return reply.redirect(`/admin/articles/${savedId}?done=${DONE_FOR_ACTION[action]}`, 303);
@@ -273,24 +367,22 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
     }
   };
 
-  app.post('/admin/articles', writer, (req, reply) => saveFromForm(req, reply, undefined));
-  app.post('/admin/articles/:id', writer, (req: FastifyRequest<IdParams>, reply) =>
-    saveFromForm(req, reply, idOf(req.params.id)),
-  );
+  app.post('/admin/articles', newArticleForm, (req, reply) => saveFromForm(req, reply, undefined));
+  app.post('/admin/articles/:id', editArticleForm, (req, reply) => saveFromForm(req, reply, req.params.id));
 
-  app.post('/admin/articles/:id/delete', writer, async (req: FastifyRequest<IdParams>, reply) => {
-    await editorial.remove(requireAuth(req).actor, idOf(req.params.id));
+  app.post('/admin/articles/:id/delete', actionOn(IdParams), async (req, reply) => {
+    await editorial.remove(requireAuth(req).actor, req.params.id);
     return reply.redirect('/admin/articles?done=deleted', 303);
   });
 
   // ---- preview: the real public page, whatever the status ----
-  app.get('/admin/articles/:id/preview', writer, async (req: FastifyRequest<IdParams>, reply) => {
-    const id = idOf(req.params.id);
+  app.get('/admin/articles/:id/preview', onArticle, async (req, reply) => {
+    const id = req.params.id;
     await editorial.articleFor(requireAuth(req).actor, id);
     const article = await content.articleForPreview(id);
     if (!article) throw new AppError('NOT_FOUND', 404, 'المقال غير موجود.', 'Article not found.');
     const { ctx } = await deps.site.get();
-    const canonical = `${originOf(req, ctx)}${paths.article(article.slug)}`;
+    const canonical = `${ctx.origin}${paths.article(article.slug)}`;
     const body = html`<p class="preview-banner" role="note">${ctx.site.lang === 'ar' ? 'معاينة — ليست منشورة بعد على هذا الشكل' : 'Preview — not published like this yet'}</p>${articlePage(ctx, { article, canonical, related: [], popular: [], comments: html`` })}`;
     return reply
       .header('content-type', 'text/html; charset=utf-8')
@@ -300,34 +392,35 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
   });
 
   // ---- revisions ----
-  app.get(
-    '/admin/articles/:id/revisions',
-    writer,
-    async (req: FastifyRequest<IdParams & { Querystring: { compare?: string } }>, reply) => {
-      const view = await viewFor(deps, req, reply);
-      const article = await editorial.articleFor(requireAuth(req).actor, idOf(req.params.id));
-      const revisions = await editorial.revisions(article.id);
-      const compareId = Number(req.query.compare) || revisions[1]?.id || revisions[0]?.id;
-      const chosen = revisions.find((r) => r.id === compareId);
-      const NOTE: Record<string, [string, string]> = {
-        '': ['حفظ', 'Saved'],
-        autosave: ['حفظ تلقائي', 'Autosave'],
-        submit: ['أُرسل للمراجعة', 'Submitted'],
-        schedule: ['جُدول', 'Scheduled'],
-        publish: ['نُشر', 'Published'],
-        unpublish: ['أُلغي النشر', 'Unpublished'],
-        'scheduled-publish': ['نشره المُجدوِل', 'Published by the scheduler'],
-      };
-      let comparison: SafeHtml | string = '';
-      if (chosen) {
-        const diff = (before: string, after: string) =>
-          diffWords(before, after).map((p) =>
-            p.kind === 'same' ? p.text : p.kind === 'removed' ? html`<del>${p.text}</del>` : html`<ins>${p.text}</ins>`,
-          );
-        const oldText = `${chosen.title}\n\n${textOf(chosen.body_html)}`;
-        const newText = `${article.title}\n\n${textOf(article.body_html)}`;
-        const parts = diffWords(oldText, newText);
-        comparison = html`<h2>${view.t('المقارنة', 'Comparison')}</h2>
+  const revisionsSchema = {
+    params: IdParams,
+    querystring: T.Object({ compare: T.Optional(Id) }, { additionalProperties: Text(2000) }),
+  };
+  app.get('/admin/articles/:id/revisions', { ...writer, schema: revisionsSchema }, async (req, reply) => {
+    const view = await viewFor(deps, req, reply);
+    const article = await editorial.articleFor(requireAuth(req).actor, req.params.id);
+    const revisions = await editorial.revisions(article.id);
+    const compareId = req.query.compare ?? revisions[1]?.id ?? revisions[0]?.id;
+    const chosen = revisions.find((r) => r.id === compareId);
+    const NOTE: Record<string, [string, string]> = {
+      '': ['حفظ', 'Saved'],
+      autosave: ['حفظ تلقائي', 'Autosave'],
+      submit: ['أُرسل للمراجعة', 'Submitted'],
+      schedule: ['جُدول', 'Scheduled'],
+      publish: ['نُشر', 'Published'],
+      unpublish: ['أُلغي النشر', 'Unpublished'],
+      'scheduled-publish': ['نشره المُجدوِل', 'Published by the scheduler'],
+    };
+    let comparison: SafeHtml | string = '';
+    if (chosen) {
+      const diff = (before: string, after: string) =>
+        diffWords(before, after).map((p) =>
+          p.kind === 'same' ? p.text : p.kind === 'removed' ? html`<del>${p.text}</del>` : html`<ins>${p.text}</ins>`,
+        );
+      const oldText = `${chosen.title}\n\n${textOf(chosen.body_html)}`;
+      const newText = `${article.title}\n\n${textOf(article.body_html)}`;
+      const parts = diffWords(oldText, newText);
+      comparison = html`<h2>${view.t('المقارنة', 'Comparison')}</h2>
 <div class="diff">
 <div><h3>${view.t('النسخة المختارة', 'Selected revision')} — ${view.fmt.gregorianDate(chosen.created_at)} ${view.fmt.time(chosen.created_at)}</h3>${parts.filter((p) => p.kind !== 'added').map((p) => (p.kind === 'removed' ? html`<del>${p.text}</del>` : p.text))}</div>
 <div><h3>${view.t('النسخة الحالية', 'Current version')}</h3>${parts.filter((p) => p.kind !== 'removed').map((p) => (p.kind === 'added' ? html`<ins>${p.text}</ins>` : p.text))}</div>
@@ -335,34 +428,33 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
 ${chosen.excerpt !== article.excerpt ? html`<h3>${view.t('المقتطف', 'Excerpt')}</h3><div class="diff"><div>${chosen.excerpt}</div><div>${diff(chosen.excerpt, article.excerpt)}</div></div>` : ''}
 <form method="post" action="/admin/articles/${article.id}/revisions/${chosen.id}/restore">${csrfField(view)}
 <div class="actions"><button type="submit" data-confirm="${view.t('استعادة هذه النسخة؟', 'Restore this revision?')}">${view.t('استعد هذه النسخة', 'Restore this revision')}</button></div></form>`;
-      }
-      return render(
-        reply,
-        view,
-        {
-          title: `${view.t('النسخ السابقة', 'Revisions')}: ${article.title}`,
-          section: 'articles',
-          notice: doneNotice(view, req),
-        },
-        html`<p><a href="/admin/articles/${article.id}">${view.t('العودة إلى المحرر', 'Back to the editor')}</a></p>
+    }
+    return render(
+      reply,
+      view,
+      {
+        title: `${view.t('النسخ السابقة', 'Revisions')}: ${article.title}`,
+        section: 'articles',
+        notice: doneNotice(view, req),
+      },
+      html`<p><a href="/admin/articles/${article.id}">${view.t('العودة إلى المحرر', 'Back to the editor')}</a></p>
 <table><thead><tr><th>${view.t('الوقت', 'When')}</th><th>${view.t('بواسطة', 'By')}</th><th>${view.t('ما جرى', 'What')}</th><th>${view.t('العنوان', 'Title')}</th><th></th></tr></thead>
 <tbody>${revisions.map(
-          (
-            r,
-          ) => html`<tr${r.id === chosen?.id ? raw(' aria-current="true"') : ''}><td>${view.fmt.gregorianDate(r.created_at)} ${view.fmt.time(r.created_at)}</td><td>${r.user_name ?? view.t('النظام', 'System')}</td><td>${view.t(...(NOTE[r.note] ?? [r.note, r.note]))} · ${view.t(...(STATUS_NAMES[r.status] ?? ['', '']))}</td><td>${r.title}</td>
+        (
+          r,
+        ) => html`<tr${r.id === chosen?.id ? raw(' aria-current="true"') : ''}><td>${view.fmt.gregorianDate(r.created_at)} ${view.fmt.time(r.created_at)}</td><td>${r.user_name ?? view.t('النظام', 'System')}</td><td>${view.t(...(NOTE[r.note] ?? [r.note, r.note]))} · ${view.t(...(STATUS_NAMES[r.status] ?? ['', '']))}</td><td>${r.title}</td>
 <td><a href="/admin/articles/${article.id}/revisions?compare=${r.id}">${view.t('قارن بالحالية', 'Compare with current')}</a></td></tr>`,
-        )}</tbody></table>
+      )}</tbody></table>
 ${comparison}`,
-      );
-    },
-  );
+    );
+  });
 
   app.post(
     '/admin/articles/:id/revisions/:rev/restore',
-    writer,
-    async (req: FastifyRequest<{ Params: { id: string; rev: string } }>, reply) => {
-      const id = idOf(req.params.id);
-      await editorial.restore(requireAuth(req).actor, id, idOf(req.params.rev));
+    actionOn(T.Object({ id: Id, rev: Id })),
+    async (req, reply) => {
+      const id = req.params.id;
+      await editorial.restore(requireAuth(req).actor, id, req.params.rev);
       return reply.redirect(`/admin/articles/${id}?done=restored`, 303);
     },
   );
@@ -376,39 +468,48 @@ ${comparison}`,
     edit_url: `/admin/articles/${article.id}`,
   });
 
-  app.post('/api/v1/admin/articles/autosave', writer, async (req) => {
+  const autosaveSchema = { body: ArticleBody, response: jsonResponses(ArticleRef) };
+  app.post('/api/v1/admin/articles/autosave', { ...writer, schema: autosaveSchema }, async (req) => {
     const { site } = (await deps.site.get()).ctx;
     const { input } = draftOf(formStateOf(req.body), site.timeZone);
     return json(await editorial.autosave(requireAuth(req).actor, undefined, input));
   });
 
-  app.post('/api/v1/admin/articles/:id/autosave', writer, async (req: FastifyRequest<IdParams>) => {
+  const autosaveOneSchema = { params: IdParams, body: ArticleBody, response: jsonResponses(ArticleRef) };
+  app.post('/api/v1/admin/articles/:id/autosave', { ...writer, schema: autosaveOneSchema }, async (req) => {
     const { site } = (await deps.site.get()).ctx;
     const { input, expectedUpdatedAt } = draftOf(formStateOf(req.body), site.timeZone);
-    return json(await editorial.autosave(requireAuth(req).actor, idOf(req.params.id), input, expectedUpdatedAt));
+    return json(await editorial.autosave(requireAuth(req).actor, req.params.id, input, expectedUpdatedAt));
   });
 
-  app.get('/api/v1/admin/articles', writer, async (req) => {
-    const query = req.query as Record<string, unknown>;
-    const page = parsePage(query.page);
-    const { rows, total } = await editorial.list(requireAuth(req).actor, filterOf(query), {
+  const listSchema = { querystring: ListQuery, response: jsonResponses(ArticleListJson) };
+  app.get('/api/v1/admin/articles', { ...writer, schema: listSchema }, async (req) => {
+    const page = req.query.page ?? 1;
+    const { rows, total } = await editorial.list(requireAuth(req).actor, filterOf(req.query), {
       limit: PAGE_SIZE,
       offset: (page - 1) * PAGE_SIZE,
     });
     return { articles: rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
   });
 
-  app.get('/api/v1/admin/articles/:id', writer, async (req: FastifyRequest<IdParams>) => {
-    const article = await editorial.articleFor(requireAuth(req).actor, idOf(req.params.id));
+  const oneSchema = { params: IdParams, querystring: AnyQuery, response: jsonResponses(ArticleJson) };
+  app.get('/api/v1/admin/articles/:id', { ...writer, schema: oneSchema }, async (req) => {
+    const article = await editorial.articleFor(requireAuth(req).actor, req.params.id);
     const tags = await content.tagsOf([article.id]);
     return { article: { ...article, tags: (tags.get(article.id) ?? []).map((t) => t.name) } };
   });
 
-  const saveJson = async (req: FastifyRequest, id: number | undefined) => {
+  const saveJson = async (req: FastifyRequest<{ Body: Static<typeof ArticleBody> }>, id: number | undefined) => {
     const { site } = (await deps.site.get()).ctx;
-    const body = req.body as Record<string, unknown> | undefined;
+    const body = req.body;
     const { input, publishAt, expectedUpdatedAt } = draftOf(formStateOf(body), site.timeZone);
-    const publishAtUtc = typeof body?.publish_at_utc === 'string' ? body.publish_at_utc : publishAt;
+    let publishAtUtc = publishAt;
+    if (body?.publish_at_utc !== undefined && body.publish_at_utc !== null && body.publish_at_utc !== '') {
+      // An API client's ISO 8601 time: with Z or an offset, or a wall-clock time in the site's zone.
+      publishAtUtc =
+        typeof body.publish_at_utc === 'string' ? parseInstant(body.publish_at_utc, site.timeZone) : undefined;
+      if (!publishAtUtc) throw badPublishTime();
+    }
     const savedId = await editorial.save(requireAuth(req).actor, id, input, actionOf(body?.action), {
       publishAt: publishAtUtc,
       expectedUpdatedAt,
@@ -416,19 +517,24 @@ ${comparison}`,
     return json(await editorial.article(savedId));
   };
 
-  app.post('/api/v1/admin/articles', writer, async (req, reply) =>
+  const createSchema = { body: ArticleBody, response: jsonResponses(ArticleRef, 201) };
+  app.post('/api/v1/admin/articles', { ...writer, schema: createSchema }, async (req, reply) =>
     reply.code(201).send(await saveJson(req, undefined)),
   );
-  app.put('/api/v1/admin/articles/:id', writer, (req: FastifyRequest<IdParams>) => saveJson(req, idOf(req.params.id)));
-  app.delete('/api/v1/admin/articles/:id', writer, async (req: FastifyRequest<IdParams>, reply) => {
-    await editorial.remove(requireAuth(req).actor, idOf(req.params.id));
+  const updateSchema = { params: IdParams, body: ArticleBody, response: jsonResponses(ArticleRef) };
+  app.put('/api/v1/admin/articles/:id', { ...writer, schema: updateSchema }, (req) => saveJson(req, req.params.id));
+  const deleteSchema = { params: IdParams, querystring: AnyQuery, response: jsonResponses(T.Null(), 204) };
+  app.delete('/api/v1/admin/articles/:id', { ...writer, schema: deleteSchema }, async (req, reply) => {
+    await editorial.remove(requireAuth(req).actor, req.params.id);
     return reply.code(204).send();
   });
 
-  app.get('/api/v1/admin/tags', writer, async (req) => {
-    const q = String((req.query as Record<string, unknown>).q ?? '')
-      .trim()
-      .slice(0, 100);
+  const tagsSchema = {
+    querystring: T.Object({ q: T.Optional(Text(200)) }, { additionalProperties: Text(2000) }),
+    response: jsonResponses(TagsJson),
+  };
+  app.get('/api/v1/admin/tags', { ...writer, schema: tagsSchema }, async (req) => {
+    const q = (req.query.q ?? '').trim().slice(0, 100);
     const rows = q
       ? await db
           .selectFrom('tags')

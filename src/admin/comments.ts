@@ -1,4 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type as T } from 'typebox';
+import { AnyQuery, FormBody, IdField, IdParams, PageNumber, Text } from '../web/schemas.js';
 import { requireAuth } from '../accounts/http.js';
 import { CommentNotifier } from '../comments/notify.js';
 import { erasePersonalData, exportPersonalData } from '../comments/privacy.js';
@@ -6,10 +9,8 @@ import type { CommentService } from '../comments/service.js';
 import { paths } from '../content/urls.js';
 import type { CommentStatus } from '../db/schema.js';
 import { badRequest } from '../shared/errors.js';
-import { parsePage } from '../shared/query.js';
 import { fields, field as formField } from '../web/forms.js';
 import { html, raw } from '../web/theme/html.js';
-import { originOf } from '../web/origin.js';
 import { type AdminDeps, render, viewFor } from './deps.js';
 import { csrfField, doneNotice, field } from './view.js';
 
@@ -31,12 +32,17 @@ const PAGE_SIZE = 30;
 
 /** The moderation queue (editors and administrators) and the privacy tools (administrators). */
 export async function commentAdminRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   deps: AdminDeps & { comments: CommentService },
 ): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { comments } = deps;
   const moderate = { config: { access: 'moderate_comments' as const } };
-  const notifier = new CommentNotifier(deps.db, deps.mailer, (err) => app.log.error({ err }, 'comment mail failed'));
+  const ActionBody = FormBody({ action: T.Optional(Text(20)), body: T.Optional(Text(100_000)) });
+  const onComment = { ...moderate, schema: { params: IdParams, body: ActionBody } };
+  const notifier = new CommentNotifier(deps.db, deps.mailer, deps.siteUrl, (err) =>
+    app.log.error({ err }, 'comment mail failed'),
+  );
 
   const apply = async (req: FastifyRequest, ids: number[], action: string) => {
     const target = ACTIONS[action];
@@ -47,33 +53,33 @@ export async function commentAdminRoutes(
       const { ctx } = await deps.site.get();
       notifier.approved(
         changed.map((c) => ({ ...c, status: 'approved' as const })),
-        originOf(req, ctx),
         ctx.site.title,
       );
     }
   };
 
-  app.get(
-    '/admin/comments',
-    moderate,
-    async (req: FastifyRequest<{ Querystring: { status?: string; page?: string } }>, reply) => {
-      const view = await viewFor(deps, req, reply);
-      const status = (STATUSES as string[]).includes(req.query.status ?? '')
-        ? (req.query.status as CommentStatus)
-        : 'pending';
-      const page = parsePage(req.query.page);
-      const [counts, rows] = await Promise.all([
-        comments.counts(),
-        comments.queue(status, PAGE_SIZE, (page - 1) * PAGE_SIZE),
-      ]);
-      const actionButtons = (id: number, current: CommentStatus) =>
-        html`${current !== 'approved' ? html`<button type="submit" name="action" value="approve" formaction="/admin/comments/${id}/status" data-key="a">${view.t('وافق', 'Approve')}</button>` : html`<button type="submit" name="action" value="unapprove" class="secondary" formaction="/admin/comments/${id}/status">${view.t('أعده للمراجعة', 'Unapprove')}</button>`}
+  const queueQuery = T.Object(
+    { status: T.Optional(Text(20)), page: T.Optional(PageNumber) },
+    { additionalProperties: Text(2000) },
+  );
+  app.get('/admin/comments', { ...moderate, schema: { querystring: queueQuery } }, async (req, reply) => {
+    const view = await viewFor(deps, req, reply);
+    const status = (STATUSES as string[]).includes(req.query.status ?? '')
+      ? (req.query.status as CommentStatus)
+      : 'pending';
+    const page = req.query.page ?? 1;
+    const [counts, rows] = await Promise.all([
+      comments.counts(),
+      comments.queue(status, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+    ]);
+    const actionButtons = (id: number, current: CommentStatus) =>
+      html`${current !== 'approved' ? html`<button type="submit" name="action" value="approve" formaction="/admin/comments/${id}/status" data-key="a">${view.t('وافق', 'Approve')}</button>` : html`<button type="submit" name="action" value="unapprove" class="secondary" formaction="/admin/comments/${id}/status">${view.t('أعده للمراجعة', 'Unapprove')}</button>`}
 ${current !== 'spam' ? html`<button type="submit" name="action" value="spam" class="secondary" formaction="/admin/comments/${id}/status" data-key="s">${view.t('مزعج', 'Spam')}</button>` : ''}
 ${current !== 'trash' ? html`<button type="submit" name="action" value="trash" class="secondary" formaction="/admin/comments/${id}/status" data-key="d">${view.t('إلى المهملات', 'Trash')}</button>` : html`<button type="submit" name="action" value="delete" class="danger" formaction="/admin/comments/${id}/status" data-confirm="${view.t('حذف نهائي؟', 'Delete for good?')}">${view.t('احذف نهائياً', 'Delete')}</button>`}`;
-      const body = html`<nav class="actions" aria-label="${view.t('حالات التعليقات', 'Comment statuses')}">${STATUSES.map(
-        (s) =>
-          html`<a class="button${s === status ? '' : ' secondary'}" href="/admin/comments?status=${s}" ${s === status ? raw('aria-current="page"') : ''}>${view.t(...STATUS_LABELS[s])} (${view.fmt.num(counts[s])})</a>`,
-      )}</nav>
+    const body = html`<nav class="actions" aria-label="${view.t('حالات التعليقات', 'Comment statuses')}">${STATUSES.map(
+      (s) =>
+        html`<a class="button${s === status ? '' : ' secondary'}" href="/admin/comments?status=${s}" ${s === status ? raw('aria-current="page"') : ''}>${view.t(...STATUS_LABELS[s])} (${view.fmt.num(counts[s])})</a>`,
+    )}</nav>
 <p class="hint">${view.t('اختصارات: j/k للتنقل، a للموافقة، s مزعج، d للمهملات، r للرد.', 'Shortcuts: j/k to move, a approve, s spam, d trash, r reply.')}</p>
 <form method="post" action="/admin/comments/bulk" id="bulk-form">${csrfField(view)}
 <div class="actions"><label class="visually-hidden" for="bulk-action">${view.t('إجراء جماعي', 'Bulk action')}</label>
@@ -103,23 +109,21 @@ ${
     : html`<p>${view.t('لا تعليقات هنا.', 'No comments here.')}</p>`
 }
 ${counts[status] > page * PAGE_SIZE ? html`<p><a href="/admin/comments?status=${status}&page=${page + 1}">${view.t('المزيد', 'More')}</a></p>` : ''}`;
-      return render(
-        reply,
-        view,
-        { title: view.t('التعليقات', 'Comments'), section: 'comments', notice: doneNotice(view, req) },
-        body,
-      );
-    },
-  );
+    return render(
+      reply,
+      view,
+      { title: view.t('التعليقات', 'Comments'), section: 'comments', notice: doneNotice(view, req) },
+      body,
+    );
+  });
 
   const back = (req: FastifyRequest, reply: FastifyReply) => {
     const referer = String(req.headers.referer ?? '');
     const status = /[?&]status=(pending|approved|spam|trash)/.exec(referer)?.[1] ?? 'pending';
     return reply.redirect(`/admin/comments?status=${status}&done=saved`, 303);
   };
-  const idOf = (v: string) => Number(v) || 0;
-
-  app.post('/admin/comments/bulk', moderate, async (req, reply) => {
+  const bulkBody = FormBody({ ids: T.Optional(T.Array(IdField, { maxItems: 500 })), action: T.Optional(Text(20)) });
+  app.post('/admin/comments/bulk', { ...moderate, schema: { body: bulkBody } }, async (req, reply) => {
     const ids = fields(req.body, 'ids')
       .map(Number)
       .filter((n) => Number.isInteger(n) && n > 0)
@@ -128,21 +132,21 @@ ${counts[status] > page * PAGE_SIZE ? html`<p><a href="/admin/comments?status=${
     return back(req, reply);
   });
 
-  app.post('/admin/comments/:id/status', moderate, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    await apply(req, [idOf(req.params.id)], formField(req.body, 'action'));
+  app.post('/admin/comments/:id/status', onComment, async (req, reply) => {
+    await apply(req, [req.params.id], formField(req.body, 'action'));
     if (String(req.headers.accept ?? '').includes('application/json')) return { ok: true };
     return back(req, reply);
   });
 
-  app.post('/admin/comments/:id/edit', moderate, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+  app.post('/admin/comments/:id/edit', onComment, async (req, reply) => {
     const action = formField(req.body, 'action');
-    if (action) await apply(req, [idOf(req.params.id)], action);
-    else await comments.edit(idOf(req.params.id), formField(req.body, 'body'));
+    if (action) await apply(req, [req.params.id], action);
+    else await comments.edit(req.params.id, formField(req.body, 'body'));
     return back(req, reply);
   });
 
-  app.post('/admin/comments/:id/reply', moderate, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const parent = await comments.byId(idOf(req.params.id));
+  app.post('/admin/comments/:id/reply', onComment, async (req, reply) => {
+    const parent = await comments.byId(req.params.id);
     if (!parent) throw badRequest('parent', 'التعليق غير موجود.', 'The comment does not exist.');
     const { user } = requireAuth(req);
     const { ctx } = await deps.site.get();
@@ -163,13 +167,13 @@ ${counts[status] > page * PAGE_SIZE ? html`<p><a href="/admin/comments?status=${
       { ip: req.ip, staff: { userId: user.id, name: user.name, email: user.email } },
       { ...ctx.site, commentsEnabled: true, commentsCloseAfterDays: 0 },
     );
-    notifier.approved([comment], originOf(req, ctx), ctx.site.title);
+    notifier.approved([comment], ctx.site.title);
     return back(req, reply);
   });
 
   // ---- privacy: what is kept about one email address ----
   const privacy = { config: { access: 'manage_users' as const } };
-  app.get('/admin/privacy', privacy, async (req, reply) => {
+  app.get('/admin/privacy', { ...privacy, schema: { querystring: AnyQuery } }, async (req, reply) => {
     const view = await viewFor(deps, req, reply);
     return render(
       reply,
@@ -183,7 +187,8 @@ ${field({ name: 'email', label: view.t('البريد الإلكتروني', 'Ema
     );
   });
 
-  app.post('/admin/privacy', privacy, async (req, reply) => {
+  const privacyBody = FormBody({ email: T.Optional(Text(500)), action: T.Optional(Text(20)) });
+  app.post('/admin/privacy', { ...privacy, schema: { body: privacyBody } }, async (req, reply) => {
     const email = formField(req.body, 'email');
     if (!email.includes('@'))
       throw badRequest('email', 'البريد الإلكتروني غير صالح.', 'The email address is not valid.');

@@ -5,6 +5,7 @@ import type { ContentRepository } from '../content/repository.js';
 import type { SettingsStore } from '../content/settings.js';
 import type { DB } from '../db/database.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { SiteUrl } from '../web/site-url.js';
 import type { MediaLibrary } from '../media/library.js';
 import type { SafeHtml } from '../web/theme/html.js';
 import type { SiteContext } from '../web/theme/site-context.js';
@@ -23,12 +24,13 @@ export interface AdminDeps {
   site: SiteContext;
   assets: AdminAssets;
   mailer: Mailer;
+  siteUrl: SiteUrl;
 }
 
 /** Builds the view for this request and renders a page with it. */
 export async function viewFor(deps: AdminDeps, req: FastifyRequest, reply: FastifyReply): Promise<AdminView> {
   const { ctx } = await deps.site.get();
-  return adminView(req, reply, deps.assets, ctx.site);
+  return adminView(req, reply, deps.assets, ctx.site, ctx.origin);
 }
 
 export function render(

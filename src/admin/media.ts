@@ -1,4 +1,7 @@
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type as T } from 'typebox';
+import { AnyQuery, FormBody, IdParams, isCleanText, jsonResponses, PageNumber, Text } from '../web/schemas.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkCsrf, requireAuth } from '../accounts/http.js';
 import { can } from '../accounts/roles.js';
@@ -6,7 +9,6 @@ import type { MediaVariant } from '../content/types.js';
 import type { MediaRow } from '../db/schema.js';
 import { storeImage } from '../media/images.js';
 import { AppError, badRequest, forbidden } from '../shared/errors.js';
-import { parsePage } from '../shared/query.js';
 import { field as formField } from '../web/forms.js';
 import { html } from '../web/theme/html.js';
 import { type AdminDeps, render, viewFor } from './deps.js';
@@ -32,13 +34,24 @@ function thumbOf(m: MediaRow): string {
  * The media library: upload (multipart, the CSRF token is the first field or
  * a header, checked before the file is read), describe, delete when unused.
  */
-export async function mediaAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+const MediaJson = T.Object({
+  id: T.Integer(),
+  url: T.String(),
+  thumb: T.String(),
+  alt: T.String(),
+  caption: T.String(),
+  width: T.Integer(),
+  height: T.Integer(),
+});
+
+export async function mediaAdminRoutes(fastify: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(multipart, { limits: { files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
   const { media } = deps;
 
   /** The image named in the URL, if this person may change it (editors any, authors their own uploads). */
-  const changeable = async (req: FastifyRequest<{ Params: { id: string } }>): Promise<MediaRow> => {
-    const m = await media.get(Number(req.params.id) || 0);
+  const changeable = async (req: FastifyRequest<{ Params: { id: number } }>): Promise<MediaRow> => {
+    const m = await media.get(req.params.id);
     if (!mayChange(req, m)) throw forbidden();
     return m;
   };
@@ -63,7 +76,15 @@ export async function mediaAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
     }
     for await (const part of req.parts({ limits: { fileSize: limit } })) {
       if (part.type === 'field') {
-        values[part.fieldname] = String(part.value);
+        // Multipart fields are read here, not by a route schema: the same rule for text applies.
+        const value = String(part.value);
+        if (!isCleanText(value))
+          throw badRequest(
+            part.fieldname,
+            'النص فيه رموز تحكم أو محارف غير صالحة.',
+            'The text contains control characters or invalid Unicode.',
+          );
+        values[part.fieldname] = value;
         if (part.fieldname === '_csrf' && !csrfChecked) {
           checkCsrf(req, values._csrf);
           csrfChecked = true;
@@ -97,7 +118,7 @@ export async function mediaAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
     status = 200,
   ) => {
     const view = await viewFor(deps, req, reply);
-    const page = parsePage((req.query as Record<string, unknown>).page);
+    const page = (req.query as { page?: number }).page ?? 1;
     const [items, total] = await Promise.all([
       media.list({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
       media.count(),
@@ -149,7 +170,12 @@ ${total > page * PAGE_SIZE ? html`<p><a href="/admin/media?page=${page + 1}">${v
     );
   };
 
-  app.get('/admin/media', { config: { access: 'edit_articles' } }, (req, reply) => libraryPage(req, reply, {}));
+  const libraryQuery = T.Object({ page: T.Optional(PageNumber) }, { additionalProperties: Text(2000) });
+  app.get(
+    '/admin/media',
+    { config: { access: 'edit_articles' }, schema: { querystring: libraryQuery } },
+    (req, reply) => libraryPage(req, reply, {}),
+  );
 
   app.post('/admin/media', { config: { access: 'upload_media', csrfInHandler: true } }, async (req, reply) => {
     try {
@@ -165,20 +191,20 @@ ${total > page * PAGE_SIZE ? html`<p><a href="/admin/media?page=${page + 1}">${v
     return reply.redirect('/admin/media?done=uploaded', 303);
   });
 
-  app.post(
-    '/admin/media/:id',
-    { config: { access: 'upload_media' } },
-    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const m = await changeable(req);
-      await media.describe(m.id, formField(req.body, 'alt'), formField(req.body, 'caption'));
-      return reply.redirect(`/admin/media?done=saved#media-${m.id}`, 303);
-    },
-  );
+  const describeSchema = {
+    params: IdParams,
+    body: FormBody({ alt: T.Optional(Text(500)), caption: T.Optional(Text(1000)) }),
+  };
+  app.post('/admin/media/:id', { config: { access: 'upload_media' }, schema: describeSchema }, async (req, reply) => {
+    const m = await changeable(req);
+    await media.describe(m.id, formField(req.body, 'alt'), formField(req.body, 'caption'));
+    return reply.redirect(`/admin/media?done=saved#media-${m.id}`, 303);
+  });
 
   app.post(
     '/admin/media/:id/delete',
-    { config: { access: 'upload_media' } },
-    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    { config: { access: 'upload_media' }, schema: { params: IdParams, body: FormBody({}) } },
+    async (req, reply) => {
       const m = await changeable(req);
       try {
         await media.remove(m.id);
@@ -202,22 +228,31 @@ ${total > page * PAGE_SIZE ? html`<p><a href="/admin/media?page=${page + 1}">${v
     height: m.height,
   });
 
-  app.get('/api/v1/admin/media', { config: { access: 'edit_articles' } }, async (req) => {
-    const q = req.query as Record<string, unknown>;
-    const limit = Math.min(100, Math.max(1, Number(q.limit) || 30));
-    const page = parsePage(q.page);
+  const listSchema = {
+    querystring: T.Object(
+      { page: T.Optional(PageNumber), limit: T.Optional(T.Integer({ minimum: 1, maximum: 100 })) },
+      { additionalProperties: Text(2000) },
+    ),
+    response: jsonResponses(T.Object({ media: T.Array(MediaJson) })),
+  };
+  app.get('/api/v1/admin/media', { config: { access: 'edit_articles' }, schema: listSchema }, async (req) => {
+    const limit = req.query.limit ?? 30;
+    const page = req.query.page ?? 1;
     return { media: (await media.list({ limit, offset: (page - 1) * limit })).map(asJson) };
   });
 
-  app.post('/api/v1/admin/media', { config: { access: 'upload_media', csrfInHandler: true } }, async (req, reply) => {
+  const uploadSchema = { response: jsonResponses(T.Object({ media: MediaJson }), 201) };
+  const uploadJson = { config: { access: 'upload_media' as const, csrfInHandler: true }, schema: uploadSchema };
+  app.post('/api/v1/admin/media', uploadJson, async (req, reply) => {
     const stored = await receive(req);
     return reply.code(201).send({ media: asJson(await media.get(stored.id)) });
   });
 
+  const deleteSchema = { params: IdParams, querystring: AnyQuery, response: jsonResponses(T.Null(), 204) };
   app.delete(
     '/api/v1/admin/media/:id',
-    { config: { access: 'upload_media' } },
-    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    { config: { access: 'upload_media' }, schema: deleteSchema },
+    async (req, reply) => {
       const m = await changeable(req);
       await media.remove(m.id);
       return reply.code(204).send();

@@ -1,4 +1,8 @@
+import { writeTransaction } from '../db/transaction.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type TSchema, Type as T } from 'typebox';
+import { AnyQuery, FormBody, IdField, IdParams, Text } from '../web/schemas.js';
 import { type SiteSettings, InvalidSettingError } from '../content/settings.js';
 import { savePage } from '../content/service.js';
 import { Taxonomy } from '../content/taxonomy.js';
@@ -13,20 +17,69 @@ import {
   field,
   type FormErrors,
   formErrorsOf,
+  schemaErrors,
   imageChoice,
   libraryImages,
 } from './view.js';
 
-type IdParams = { Params: { id: string } };
-const idOf = (v: string) => Number(v) || 0;
+const Count = T.String({ pattern: '^-?[0-9]{0,7}$' });
+const CategoryBody = FormBody({
+  name: T.Optional(Text(1000)),
+  slug: T.Optional(Text(1000)),
+  description: T.Optional(Text(10_000)),
+  parent: T.Optional(IdField),
+  position: T.Optional(Count),
+  move_to: T.Optional(IdField),
+});
+const TagBody = FormBody({ name: T.Optional(Text(1000)), from: T.Optional(IdField), into: T.Optional(IdField) });
+const PageBody = FormBody({
+  title: T.Optional(Text(2000)),
+  slug: T.Optional(Text(1000)),
+  body: T.Optional(Text(2_000_000)),
+  status: T.Optional(Text(20)),
+});
+const SettingsBody = FormBody({
+  title: T.Optional(Text(2000)),
+  tagline: T.Optional(Text(2000)),
+  copyright: T.Optional(Text(2000)),
+  credit: T.Optional(Text(2000)),
+  timeZone: T.Optional(Text(100)),
+  lang: T.Optional(Text(10)),
+  direction: T.Optional(Text(10)),
+  dateStyle: T.Optional(Text(20)),
+  digits: T.Optional(Text(20)),
+  feedFullText: T.Optional(Text(10)),
+  commentsEnabled: T.Optional(Text(10)),
+  commentModeration: T.Optional(Text(20)),
+  commentOrder: T.Optional(Text(20)),
+  commentDepth: T.Optional(Count),
+  commentsPerPage: T.Optional(Count),
+  commentsCloseAfterDays: T.Optional(Count),
+  commentMaxLinks: T.Optional(Count),
+  commentHoldList: T.Optional(Text(20_000)),
+  commentSpamList: T.Optional(Text(20_000)),
+  robotsTxt: T.Optional(Text(5000)),
+  postsPerPage: T.Optional(Count),
+  uploadMaxMb: T.Optional(Count),
+  logoMediaId: T.Optional(IdField),
+});
 
 /** Sections, tags, static pages and site settings. */
-export async function siteAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+export async function siteAdminRoutes(fastify: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const taxonomy = new Taxonomy(deps.db);
   const { content, db } = deps;
   const tax = { config: { access: 'manage_taxonomies' as const } };
   const pagesAccess = { config: { access: 'manage_pages' as const } };
   const settingsAccess = { config: { access: 'manage_settings' as const } };
+  // Forms show themselves again on bad input (withForm and the handlers read the schema's verdict).
+  const taxForm = <B extends TSchema>(body: B) => ({ ...tax, schema: { body }, attachValidation: true });
+  const taxFormOn = <B extends TSchema>(body: B) => ({
+    ...tax,
+    schema: { params: IdParams, body },
+    attachValidation: true,
+  });
+  const listPage = <A>(access: A) => ({ ...access, schema: { querystring: AnyQuery } });
 
   // ---- sections ----
   const categoriesPage = async (req: FastifyRequest, reply: FastifyReply, errors: FormErrors, status = 200) => {
@@ -92,6 +145,7 @@ ${field({ name: 'description', label: view.t('الوصف', 'Description'), multi
     again: typeof categoriesPage,
   ) => {
     try {
+      if (req.validationError) throw req.validationError;
       await work();
     } catch (err) {
       if (err instanceof AppError && err.status === 404) throw err;
@@ -102,8 +156,8 @@ ${field({ name: 'description', label: view.t('الوصف', 'Description'), multi
     return reply.redirect(done, 303);
   };
 
-  app.get('/admin/categories', tax, (req, reply) => categoriesPage(req, reply, {}));
-  app.post('/admin/categories', tax, (req, reply) =>
+  app.get('/admin/categories', listPage(tax), (req, reply) => categoriesPage(req, reply, {}));
+  app.post('/admin/categories', taxForm(CategoryBody), (req, reply) =>
     withForm(
       req,
       reply,
@@ -112,20 +166,20 @@ ${field({ name: 'description', label: view.t('الوصف', 'Description'), multi
       categoriesPage,
     ),
   );
-  app.post('/admin/categories/:id', tax, (req: FastifyRequest<IdParams>, reply) =>
+  app.post('/admin/categories/:id', taxFormOn(CategoryBody), (req, reply) =>
     withForm(
       req,
       reply,
-      () => taxonomy.saveCategory(idOf(req.params.id), categoryInput(req.body)),
+      () => taxonomy.saveCategory(req.params.id, categoryInput(req.body)),
       '/admin/categories?done=saved',
       categoriesPage,
     ),
   );
-  app.post('/admin/categories/:id/delete', tax, (req: FastifyRequest<IdParams>, reply) =>
+  app.post('/admin/categories/:id/delete', taxFormOn(CategoryBody), (req, reply) =>
     withForm(
       req,
       reply,
-      () => taxonomy.deleteCategory(idOf(req.params.id), Number(formField(req.body, 'move_to')) || 0),
+      () => taxonomy.deleteCategory(req.params.id, Number(formField(req.body, 'move_to')) || 0),
       '/admin/categories?done=deleted',
       categoriesPage,
     ),
@@ -154,8 +208,8 @@ ${field({ name: 'description', label: view.t('الوصف', 'Description'), multi
       status,
     );
   };
-  app.get('/admin/tags', tax, (req, reply) => tagsPage(req, reply, {}));
-  app.post('/admin/tags/merge', tax, (req, reply) =>
+  app.get('/admin/tags', listPage(tax), (req, reply) => tagsPage(req, reply, {}));
+  app.post('/admin/tags/merge', taxForm(TagBody), (req, reply) =>
     withForm(
       req,
       reply,
@@ -164,17 +218,17 @@ ${field({ name: 'description', label: view.t('الوصف', 'Description'), multi
       tagsPage,
     ),
   );
-  app.post('/admin/tags/:id', tax, (req: FastifyRequest<IdParams>, reply) =>
+  app.post('/admin/tags/:id', taxFormOn(TagBody), (req, reply) =>
     withForm(
       req,
       reply,
-      () => taxonomy.renameTag(idOf(req.params.id), formField(req.body, 'name')),
+      () => taxonomy.renameTag(req.params.id, formField(req.body, 'name')),
       '/admin/tags?done=saved',
       tagsPage,
     ),
   );
-  app.post('/admin/tags/:id/delete', tax, (req: FastifyRequest<IdParams>, reply) =>
-    withForm(req, reply, () => taxonomy.deleteTag(idOf(req.params.id)), '/admin/tags?done=deleted', tagsPage),
+  app.post('/admin/tags/:id/delete', taxFormOn(TagBody), (req, reply) =>
+    withForm(req, reply, () => taxonomy.deleteTag(req.params.id), '/admin/tags?done=deleted', tagsPage),
   );
 
   // ---- static pages ----
@@ -193,7 +247,7 @@ ${field({ name: 'body', label: view.t('النص', 'Body'), value: values.body, m
 <div class="actions"><button type="submit">${view.t('حفظ', 'Save')}</button></div>
 </form>`;
 
-  app.get('/admin/pages', pagesAccess, async (req, reply) => {
+  app.get('/admin/pages', listPage(pagesAccess), async (req, reply) => {
     const view = await viewFor(deps, req, reply);
     const pages = await db.selectFrom('pages').select(['id', 'title', 'slug', 'status']).orderBy('title').execute();
     return render(
@@ -229,11 +283,12 @@ ${field({ name: 'body', label: view.t('النص', 'Body'), value: values.body, m
       status,
     );
   };
-  app.get('/admin/pages/new', pagesAccess, (req, reply) =>
+  app.get('/admin/pages/new', listPage(pagesAccess), (req, reply) =>
     showPage(req, reply, { title: '', slug: '', body: '', status: 'published' }, {}),
   );
-  app.get('/admin/pages/:id', pagesAccess, async (req: FastifyRequest<IdParams>, reply) => {
-    const p = await db.selectFrom('pages').selectAll().where('id', '=', idOf(req.params.id)).executeTakeFirst();
+  const onPage = { ...pagesAccess, schema: { params: IdParams, querystring: AnyQuery } };
+  app.get('/admin/pages/:id', onPage, async (req, reply) => {
+    const p = await db.selectFrom('pages').selectAll().where('id', '=', req.params.id).executeTakeFirst();
     if (!p) throw notFound('Page');
     return showPage(req, reply, { id: p.id, title: p.title, slug: p.slug, body: p.body_html, status: p.status }, {});
   });
@@ -246,17 +301,20 @@ ${field({ name: 'body', label: view.t('النص', 'Body'), value: values.body, m
       status: formField(req.body, 'status') === 'draft' ? 'draft' : 'published',
     };
     try {
+      if (req.validationError) throw req.validationError;
       if (!values.title.trim())
         throw new AppError('INVALID_INPUT', 400, 'العنوان مطلوب.', 'A title is required.', 'title');
       if (values.body.length > 1_000_000)
         throw new AppError('INVALID_INPUT', 400, 'النص طويل جداً.', 'The body is too long.', 'body');
-      const savedId = await savePage(db, {
-        id,
-        title: values.title.trim(),
-        slug: values.slug.trim() || undefined,
-        bodyHtml: values.body,
-        status: values.status as 'draft' | 'published',
-      });
+      const savedId = await writeTransaction(db, (trx) =>
+        savePage(trx, {
+          id,
+          title: values.title.trim(),
+          slug: values.slug.trim() || undefined,
+          bodyHtml: values.body,
+          status: values.status as 'draft' | 'published',
+        }),
+      );
       return reply.redirect(`/admin/pages/${savedId}?done=saved`, 303);
     } catch (err) {
       if (err instanceof AppError && err.status === 404) throw err;
@@ -264,13 +322,13 @@ ${field({ name: 'body', label: view.t('النص', 'Body'), value: values.body, m
       return showPage(req, reply, values, formErrorsOf(view, err), (err as AppError).status);
     }
   };
-  app.post('/admin/pages', pagesAccess, (req, reply) => savePageFrom(req, reply, undefined));
-  app.post('/admin/pages/:id', pagesAccess, (req: FastifyRequest<IdParams>, reply) =>
-    savePageFrom(req, reply, idOf(req.params.id)),
-  );
+  const newPageForm = { ...pagesAccess, schema: { body: PageBody }, attachValidation: true };
+  const editPageForm = { ...pagesAccess, schema: { params: IdParams, body: PageBody }, attachValidation: true };
+  app.post('/admin/pages', newPageForm, (req, reply) => savePageFrom(req, reply, undefined));
+  app.post('/admin/pages/:id', editPageForm, (req, reply) => savePageFrom(req, reply, req.params.id));
 
   // ---- settings ----
-  const TEXT_KEYS = ['title', 'tagline', 'copyright', 'credit', 'baseUrl', 'timeZone'] as const;
+  const TEXT_KEYS = ['title', 'tagline', 'copyright', 'credit', 'timeZone'] as const;
   const settingsPage = async (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -293,7 +351,8 @@ ${field({ name: 'body', label: view.t('النص', 'Body'), value: values.body, m
         title: view.t('إعدادات الموقع', 'Site settings'),
         section: 'settings',
         notice: doneNotice(view, req),
-        error: errors._form,
+        error:
+          errors._form ?? (deps.siteUrl.problem ? view.t(deps.siteUrl.problem.ar, deps.siteUrl.problem.en) : undefined),
       },
       html`<form class="panel" method="post" action="/admin/settings" novalidate>${csrfField(view)}
 ${field({ name: 'title', label: view.t('اسم الموقع', 'Site title'), value: values.title, required: true, dir: 'auto', errors })}
@@ -318,7 +377,7 @@ ${choice('digits', view.t('الأرقام', 'Digits'), [
 ${field({ name: 'timeZone', label: view.t('المنطقة الزمنية', 'Time zone'), value: values.timeZone, dir: 'ltr', hint: 'Asia/Riyadh, Africa/Cairo, Europe/London…', errors })}
 ${field({ name: 'copyright', label: view.t('سطر حقوق النشر', 'Copyright line'), value: values.copyright, dir: 'auto', hint: view.t('{year} تصبح السنة الحالية.', '{year} becomes the current year.'), errors })}
 ${field({ name: 'credit', label: view.t('سطر الشكر', 'Credit line'), value: values.credit, dir: 'auto', errors })}
-${field({ name: 'baseUrl', label: view.t('العنوان العام للموقع', 'Public address'), value: values.baseUrl, dir: 'ltr', hint: 'https://example.com', errors })}
+<p><strong>${view.t('العنوان العام للموقع', 'Public address')}:</strong> <span dir="ltr">${view.origin}</span><br><small>${view.t('يُضبط بمتغير البيئة SITE_URL؛ كل رابط كامل يكتبه سفير يبدأ به.', 'Set with the SITE_URL environment variable; every absolute link Safir writes starts with it.')}</small></p>
 ${field({ name: 'postsPerPage', label: view.t('مقالات في الصفحة', 'Articles per page'), type: 'number', value: String(values.postsPerPage), errors })}
 <label class="checkbox"><input type="checkbox" name="feedFullText" value="1" ${values.feedFullText ? raw('checked') : ''}> ${view.t('الخلاصات تحمل النص الكامل (وإلا فالمقتطف)', 'Feeds carry the full text (otherwise the excerpt)')}</label>
 ${field({ name: 'robotsTxt', label: view.t('أسطر إضافية لملف robots.txt', 'Extra robots.txt lines'), value: values.robotsTxt, multiline: true, dir: 'ltr', hint: view.t('سطر خريطة الموقع ومنع /admin موجودان دائماً.', 'The sitemap line and Disallow: /admin are always there.'), errors })}
@@ -346,11 +405,25 @@ ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغ
       status,
     );
   };
-  app.get('/admin/settings', settingsAccess, async (req, reply) =>
+  app.get('/admin/settings', listPage(settingsAccess), async (req, reply) =>
     settingsPage(req, reply, await deps.settings.get(), {}),
   );
-  app.post('/admin/settings', settingsAccess, async (req, reply) => {
+  const settingsForm = { ...settingsAccess, schema: { body: SettingsBody }, attachValidation: true };
+  app.post('/admin/settings', settingsForm, async (req, reply) => {
     const current = await deps.settings.get();
+    const view = await viewFor(deps, req, reply);
+    const invalid = schemaErrors(view, req);
+    if (invalid)
+      return settingsPage(
+        req,
+        reply,
+        current,
+        {
+          ...invalid,
+          _form: view.t('لم تُحفظ الإعدادات؛ صحّح الحقل المشار إليه.', 'Not saved; correct the marked field.'),
+        },
+        400,
+      );
     const changes: Record<string, unknown> = {};
     for (const key of TEXT_KEYS) changes[key] = formField(req.body, key).trim();
     for (const key of ['lang', 'direction', 'dateStyle', 'digits'] as const) changes[key] = formField(req.body, key);
@@ -381,7 +454,6 @@ ${field({ name: 'uploadMaxMb', label: view.t('أقصى حجم للرفع (ميغ
       await deps.settings.update(changes as Partial<SiteSettings>);
     } catch (err) {
       if (!(err instanceof InvalidSettingError)) throw err;
-      const view = await viewFor(deps, req, reply);
       const message = view.t('القيمة غير صالحة.', 'This value is not valid.');
       return settingsPage(
         req,

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type TSchema, Type as T } from 'typebox';
+import { AnyQuery, FormBody, IdField, IdParams, Text } from '../web/schemas.js';
 import { requireAuth, startSession } from '../accounts/http.js';
 import { ROLES, isRole } from '../accounts/roles.js';
-import { newTotpSecret, otpauthUri, verifyTotp } from '../accounts/totp.js';
+import { newTotpSecret, otpauthUri } from '../accounts/totp.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError, badRequest, notFound } from '../shared/errors.js';
 import { field as formField } from '../web/forms.js';
 import { html, raw } from '../web/theme/html.js';
-import { originOf } from '../web/origin.js';
 import { type AdminDeps, render, viewFor } from './deps.js';
 import {
   type AdminView,
@@ -15,6 +17,7 @@ import {
   field,
   type FormErrors,
   formErrorsOf,
+  schemaErrors,
   imageChoice,
   libraryImages,
   ROLE_NAMES,
@@ -22,10 +25,34 @@ import {
 import { bumpContentVersion } from '../content/service.js';
 
 /** Users (administrators) and one's own profile: name, bio, language, password, two-factor sign-in, sessions. */
-export async function userAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+const NewUserBody = FormBody({
+  name: T.Optional(Text(500)),
+  email: T.Optional(Text(500)),
+  role: T.Optional(Text(20)),
+  password: T.Optional(Text(2000)),
+});
+const ProfileBody = FormBody({
+  name: T.Optional(Text(500)),
+  bio: T.Optional(Text(10_000)),
+  avatar: T.Optional(IdField),
+  locale: T.Optional(Text(10)),
+});
+const PasswordChangeBody = FormBody({ current: T.Optional(Text(2000)), password: T.Optional(Text(2000)) });
+const TwoFactorBody = FormBody({
+  disable: T.Optional(Text(10)),
+  start: T.Optional(Text(10)),
+  secret: T.Optional(Text(200)),
+  code: T.Optional(Text(50)),
+});
+
+export async function userAdminRoutes(fastify: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { accounts, db } = deps;
   const admin = { config: { access: 'manage_users' as const } };
   const self = { config: { access: 'signed-in' as const } };
+  const onUser = <B extends TSchema>(body: B) => ({ ...admin, schema: { params: IdParams, body } });
+  /** Profile forms show themselves again on bad input, with the message beside the field. */
+  const profileForm = <B extends TSchema>(body: B) => ({ ...self, schema: { body }, attachValidation: true });
 
   const roleSelect = (
     view: AdminView,
@@ -83,15 +110,18 @@ ${field({ name: 'password', label: view.t('كلمة مرور أولى', 'Initial
     );
   };
 
-  app.get('/admin/users', admin, (req, reply) => usersPage(req, reply, {}, {}));
+  app.get('/admin/users', { ...admin, schema: { querystring: AnyQuery } }, (req, reply) =>
+    usersPage(req, reply, {}, {}),
+  );
 
-  app.post('/admin/users', admin, async (req, reply) => {
+  app.post('/admin/users', { ...admin, schema: { body: NewUserBody }, attachValidation: true }, async (req, reply) => {
     const values = {
       name: formField(req.body, 'name'),
       email: formField(req.body, 'email'),
       role: formField(req.body, 'role'),
     };
     try {
+      if (req.validationError) throw req.validationError;
       await accounts.createUser({
         ...values,
         role: values.role as UserRow['role'],
@@ -104,13 +134,13 @@ ${field({ name: 'password', label: view.t('كلمة مرور أولى', 'Initial
     return reply.redirect('/admin/users?done=created', 303);
   });
 
-  const userParam = async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const user = await accounts.userById(Number(req.params.id) || 0);
+  const userParam = async (req: FastifyRequest<{ Params: { id: number } }>) => {
+    const user = await accounts.userById(req.params.id);
     if (!user) throw notFound('User');
     return user;
   };
 
-  app.post('/admin/users/:id/role', admin, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+  app.post('/admin/users/:id/role', onUser(FormBody({ role: T.Optional(Text(20)) })), async (req, reply) => {
     const user = await userParam(req);
     const role = formField(req.body, 'role');
     if (!isRole(role)) throw badRequest('role', 'الدور غير معروف.', 'Unknown role.');
@@ -118,7 +148,7 @@ ${field({ name: 'password', label: view.t('كلمة مرور أولى', 'Initial
     return reply.redirect('/admin/users?done=saved', 303);
   });
 
-  app.post('/admin/users/:id/delete', admin, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+  app.post('/admin/users/:id/delete', onUser(FormBody({ reassign: T.Optional(IdField) })), async (req, reply) => {
     const user = await userParam(req);
     if (user.id === requireAuth(req).user.id)
       throw badRequest(
@@ -134,18 +164,18 @@ ${field({ name: 'password', label: view.t('كلمة مرور أولى', 'Initial
     return reply.redirect('/admin/users?done=deleted', 303);
   });
 
-  app.post('/admin/users/:id/sign-out', admin, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+  app.post('/admin/users/:id/sign-out', onUser(FormBody({})), async (req, reply) => {
     await accounts.endAllSessions((await userParam(req)).id);
     return reply.redirect('/admin/users?done=signed-out-everywhere', 303);
   });
 
   /** Without email, an administrator hands the person this link by other means. */
-  app.post('/admin/users/:id/reset-link', admin, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+  app.post('/admin/users/:id/reset-link', onUser(FormBody({})), async (req, reply) => {
     const user = await userParam(req);
     const token = await accounts.createResetToken(user.id);
     const { ctx } = await deps.site.get();
     const view = await viewFor(deps, req, reply);
-    const link = `${originOf(req, ctx)}/admin/reset/${token}`;
+    const link = `${ctx.origin}/admin/reset/${token}`;
     return usersPage(
       req,
       reply,
@@ -218,13 +248,17 @@ ${csrfField(view)}
     );
   };
 
-  app.get('/admin/profile', self, (req, reply) => profilePage(req, reply, {}));
+  app.get('/admin/profile', { ...self, schema: { querystring: AnyQuery } }, (req, reply) =>
+    profilePage(req, reply, {}),
+  );
 
-  app.post('/admin/profile', self, async (req, reply) => {
+  app.post('/admin/profile', profileForm(ProfileBody), async (req, reply) => {
     const { user } = requireAuth(req);
     const name = formField(req.body, 'name').trim();
     const bio = formField(req.body, 'bio').trim();
     const view = await viewFor(deps, req, reply);
+    const invalid = schemaErrors(view, req);
+    if (invalid) return profilePage(req, reply, invalid, 400);
     if (!name || [...name].length > 120)
       return profilePage(
         req,
@@ -254,9 +288,11 @@ ${csrfField(view)}
     return reply.redirect('/admin/profile?done=saved', 303);
   });
 
-  app.post('/admin/profile/password', self, async (req, reply) => {
+  app.post('/admin/profile/password', profileForm(PasswordChangeBody), async (req, reply) => {
     const { user } = requireAuth(req);
     const view = await viewFor(deps, req, reply);
+    const invalid = schemaErrors(view, req);
+    if (invalid) return profilePage(req, reply, invalid, 400);
     const check = await accounts.signIn(user.email, formField(req.body, 'current'), req.ip);
     if (!check.ok)
       return profilePage(
@@ -276,9 +312,11 @@ ${csrfField(view)}
     return reply.redirect('/admin/profile?done=password-changed', 303);
   });
 
-  app.post('/admin/profile/two-factor', self, async (req, reply) => {
+  app.post('/admin/profile/two-factor', profileForm(TwoFactorBody), async (req, reply) => {
     const { user } = requireAuth(req);
     const view = await viewFor(deps, req, reply);
+    const invalid = schemaErrors(view, req);
+    if (invalid) return profilePage(req, reply, invalid, 400);
     if (formField(req.body, 'disable')) {
       await accounts.setTotpSecret(user.id, null);
       return reply.redirect('/admin/profile?done=two-factor-off', 303);
@@ -286,7 +324,7 @@ ${csrfField(view)}
     if (formField(req.body, 'start')) return profilePage(req, reply, {}, 200, newTotpSecret());
     const secret = formField(req.body, 'secret');
     if (!/^[A-Z2-7]{32}$/.test(secret)) throw badRequest('secret', 'المفتاح غير صالح.', 'Invalid key.');
-    if (!verifyTotp(secret, formField(req.body, 'code')))
+    if (!(await accounts.setTotpSecret(user.id, secret, formField(req.body, 'code'))))
       return profilePage(
         req,
         reply,
@@ -294,7 +332,6 @@ ${csrfField(view)}
         400,
         secret,
       );
-    await accounts.setTotpSecret(user.id, secret);
     return reply.redirect('/admin/profile?done=two-factor-on', 303);
   });
 }

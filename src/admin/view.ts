@@ -25,6 +25,8 @@ export interface AdminView {
   csrf: string;
   assets: AdminAssets;
   site: SiteSettings;
+  /** The site's public origin (SITE_URL), for previews of links. */
+  origin: string;
   fmt: Formatter;
   can: (c: Capability) => boolean;
 }
@@ -34,6 +36,7 @@ export function adminView(
   reply: FastifyReply,
   assets: AdminAssets,
   site: SiteSettings,
+  origin: string,
 ): AdminView {
   const user = req.auth?.user ?? null;
   // Signed out, the admin speaks the site's language; signed in, each person's own choice.
@@ -46,6 +49,7 @@ export function adminView(
     csrf: csrfToken(req, reply),
     assets,
     site,
+    origin,
     fmt: new Formatter({ lang, dateStyle: 'gregorian', digits: site.digits, timeZone: site.timeZone }),
     can: (c) => Boolean(actor && can(actor, c)),
   };
@@ -82,6 +86,14 @@ export type FormErrors = Record<string, string>;
 export function formErrorsOf(view: AdminView, err: unknown): FormErrors {
   if (!(err instanceof AppError) || err.status >= 500) throw err;
   return { [err.field ?? '_form']: view.t(err.messageAr, err.messageEn) };
+}
+
+/**
+ * For form routes declared with `attachValidation`: the schema's verdict as
+ * messages beside the fields, so the form is shown again with what was typed.
+ */
+export function schemaErrors(view: AdminView, req: FastifyRequest): FormErrors | undefined {
+  return req.validationError ? formErrorsOf(view, req.validationError) : undefined;
 }
 
 export const ROLE_NAMES: Record<Role, [string, string]> = {

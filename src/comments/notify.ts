@@ -2,6 +2,7 @@ import type { DB } from '../db/database.js';
 import type { CommentRow } from '../db/schema.js';
 import type { Mailer } from '../mail/mailer.js';
 import { paths } from '../content/urls.js';
+import type { SiteUrl } from '../web/site-url.js';
 
 /**
  * Emails about comments: moderators hear of a comment waiting for them; a
@@ -12,17 +13,20 @@ export class CommentNotifier {
   constructor(
     private readonly db: DB,
     private readonly mailer: Mailer,
+    private readonly siteUrl: SiteUrl,
     private readonly log: (err: unknown) => void,
   ) {}
 
-  private send(job: () => Promise<void>): void {
-    if (!this.mailer.configured) return;
-    void job().catch(this.log);
+  /** Runs a mail job when mail can be sent with links to the configured site (SITE_URL), never to a request's host. */
+  private send(job: (origin: string) => Promise<void>): void {
+    const origin = this.siteUrl.mailOrigin;
+    if (!this.mailer.configured || !origin) return;
+    void job(origin).catch(this.log);
   }
 
-  held(comment: CommentRow, origin: string, siteTitle: string): void {
+  held(comment: CommentRow, siteTitle: string): void {
     if (comment.status !== 'pending') return;
-    this.send(async () => {
+    this.send(async (origin) => {
       const moderators = await this.db
         .selectFrom('users')
         .select('email')
@@ -43,8 +47,8 @@ export class CommentNotifier {
     });
   }
 
-  approved(comments: CommentRow[], origin: string, siteTitle: string): void {
-    this.send(async () => {
+  approved(comments: CommentRow[], siteTitle: string): void {
+    this.send(async (origin) => {
       for (const c of comments) {
         if (c.parent_id === null) continue;
         const parent = await this.db

@@ -1,5 +1,6 @@
+import { PUBLIC } from '../accounts/http.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readCookie, SESSION_COOKIE } from '../accounts/http.js';
+import { sessionToken } from '../accounts/http.js';
 import type { AccountService } from '../accounts/service.js';
 import type { ContentRepository } from '../content/repository.js';
 import { isValidSlug } from '../content/slug.js';
@@ -8,12 +9,15 @@ import type { DB } from '../db/database.js';
 import type { Mailer } from '../mail/mailer.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { rss, type Feed } from '../feeds/formats.js';
-import { originOf } from '../web/origin.js';
 import type { ArticleRenderer } from '../web/theme/article-view.js';
 import type { CommentFormState } from '../web/theme/comments.js';
 import { commentText } from '../web/theme/comments.js';
 import type { SiteContext } from '../web/theme/site-context.js';
 import { CommentNotifier } from './notify.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type as T } from 'typebox';
+import { AnyQuery, FormBody, IdField, jsonResponses, SlugParams, Text } from '../web/schemas.js';
+import type { SiteUrl } from '../web/site-url.js';
 import type { CommentService } from './service.js';
 
 export interface CommentDeps {
@@ -23,6 +27,7 @@ export interface CommentDeps {
   articles: ArticleRenderer;
   content: ContentRepository;
   mailer: Mailer;
+  siteUrl: SiteUrl;
   db: DB;
 }
 
@@ -35,13 +40,40 @@ function text(body: unknown, name: string): string {
  * The comment form's endpoint (works as a plain POST and from the page script),
  * the public comments API, and comment feeds. Emails are never in any answer.
  */
-export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Promise<void> {
+const CommentForm = FormBody({
+  author: T.Optional(Text(500)),
+  email: T.Optional(Text(500)),
+  url: T.Optional(Text(2000)),
+  comment: T.Optional(Text(100_000)),
+  parent: T.Optional(IdField),
+  notify: T.Optional(Text(10)),
+  token: T.Optional(Text(500)),
+  contact_me: T.Optional(Text(2000)),
+});
+
+const CommentJson = T.Object({
+  id: T.Integer(),
+  parent_id: T.Union([T.Integer(), T.Null()]),
+  author_name: T.String(),
+  author_url: T.Union([T.String(), T.Null()]),
+  staff: T.Boolean(),
+  content: T.String(),
+  created_at: T.String(),
+  url: T.String(),
+});
+
+export async function commentRoutes(fastify: FastifyInstance, deps: CommentDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { comments, site, articles, content } = deps;
-  const notifier = new CommentNotifier(deps.db, deps.mailer, (err) => app.log.error({ err }, 'comment mail failed'));
+  const notifier = new CommentNotifier(deps.db, deps.mailer, deps.siteUrl, (err) =>
+    app.log.error({ err }, 'comment mail failed'),
+  );
 
   app.post(
     '/article/:slug/comments',
-    async (req: FastifyRequest<{ Params: { slug: string } }>, reply: FastifyReply) => {
+    // Bad input shows the form again with the reader's text, so the handler reports the schema's verdict itself.
+    { ...PUBLIC, schema: { params: SlugParams, body: CommentForm }, attachValidation: true },
+    async (req, reply) => {
       const { slug } = req.params;
       if (!isValidSlug(slug)) throw notFound('Article');
       const wantsJson = String(req.headers.accept ?? '').includes('application/json');
@@ -57,12 +89,13 @@ export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Pr
         notify: text(req.body, 'notify') === '1',
       };
       // A signed-in member of staff comments as themselves.
-      const token = readCookie(req, SESSION_COOKIE);
+      const token = sessionToken(req);
       const session = token ? await deps.accounts.sessionByToken(token) : undefined;
       const staff = session?.session.verified
         ? { userId: session.user.id, name: session.user.name, email: session.user.email }
         : undefined;
       try {
+        if (req.validationError) throw req.validationError;
         const parentId = /^\d{1,10}$/.test(form.parent) ? Number(form.parent) : undefined;
         const { comment } = await comments.submit(
           {
@@ -79,9 +112,8 @@ export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Pr
           { ip: req.ip, staff },
           ctx.site,
         );
-        const origin = originOf(req, ctx);
-        notifier.held(comment, origin, ctx.site.title);
-        if (comment.status === 'approved') notifier.approved([comment], origin, ctx.site.title);
+        notifier.held(comment, ctx.site.title);
+        if (comment.status === 'approved') notifier.approved([comment], ctx.site.title);
         const held = comment.status !== 'approved';
         const anchor = `#comment-${comment.id}`;
         const location = held
@@ -133,13 +165,23 @@ export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Pr
   );
 
   /** A fresh form token for the page script (the page itself may come from the cache). */
-  app.get('/article/:slug/comments/token', async (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
+  const tokenSchema = {
+    params: SlugParams,
+    querystring: AnyQuery,
+    response: jsonResponses(T.Object({ token: T.String() })),
+  };
+  app.get('/article/:slug/comments/token', { ...PUBLIC, schema: tokenSchema }, async (req, reply) => {
     const article = isValidSlug(req.params.slug) ? await content.articleBySlug(req.params.slug) : undefined;
     if (!article) throw notFound('Article');
     return reply.header('cache-control', 'no-store').send({ token: comments.formToken(article.id) });
   });
 
-  app.get('/api/v1/articles/:slug/comments', async (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
+  const listSchema = {
+    params: SlugParams,
+    querystring: AnyQuery,
+    response: jsonResponses(T.Object({ comments: T.Array(CommentJson), total: T.Integer() })),
+  };
+  app.get('/api/v1/articles/:slug/comments', { ...PUBLIC, schema: listSchema }, async (req, reply) => {
     const article = isValidSlug(req.params.slug) ? await content.articleBySlug(req.params.slug) : undefined;
     if (!article) throw notFound('Article');
     const { ctx } = await site.get();
@@ -155,7 +197,7 @@ export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Pr
           staff: n.user_id !== null,
           content: n.body,
           created_at: n.created_at,
-          url: `${originOf(req, ctx)}${paths.article(article.slug)}#comment-${n.id}`,
+          url: `${ctx.origin}${paths.article(article.slug)}#comment-${n.id}`,
         });
         walk(n.replies);
       }
@@ -167,7 +209,7 @@ export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Pr
   // Comment feeds (RSS): one per article and one for the site.
   const commentFeed = async (req: FastifyRequest, reply: FastifyReply, slug?: string) => {
     const { ctx } = await site.get();
-    const origin = originOf(req, ctx);
+    const origin = ctx.origin;
     const article = slug ? await content.articleBySlug(slug) : undefined;
     if (slug && !article) throw notFound('Article');
     let q = deps.db
@@ -204,8 +246,9 @@ export async function commentRoutes(app: FastifyInstance, deps: CommentDeps): Pr
       .header('cache-control', 'public, max-age=60')
       .send(rss(feed));
   };
-  app.get('/comments/feed', (req, reply) => commentFeed(req, reply));
-  app.get('/article/:slug/comments/feed', (req: FastifyRequest<{ Params: { slug: string } }>, reply) => {
+  app.get('/comments/feed', { ...PUBLIC, schema: { querystring: AnyQuery } }, (req, reply) => commentFeed(req, reply));
+  const feedSchema = { params: SlugParams, querystring: AnyQuery };
+  app.get('/article/:slug/comments/feed', { ...PUBLIC, schema: feedSchema }, (req, reply) => {
     if (!isValidSlug(req.params.slug)) throw notFound('Article');
     return commentFeed(req, reply, req.params.slug);
   });

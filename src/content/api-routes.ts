@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PUBLIC } from '../accounts/http.js';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type as T } from 'typebox';
 import { notFound } from '../shared/errors.js';
-import { parseIntParam, parsePage, parseSlugParam } from '../shared/query.js';
-import { originOf } from '../web/origin.js';
+import { AnyQuery, jsonResponses, PageNumber, SlugParams, Text } from '../web/schemas.js';
 import { categoryWithDescendants, type SiteContext } from '../web/theme/site-context.js';
 import type { ContentRepository } from './repository.js';
 import type { ArticleFilter, ArticleSummary, TagRef } from './types.js';
@@ -12,12 +14,62 @@ export interface ContentApiDeps {
   site: SiteContext;
 }
 
-type ArticleQuery = { page?: string; limit?: string; category?: string; tag?: string; author?: string };
-
 const MAX_LIMIT = 100;
 
+const ArticleQuery = T.Object(
+  {
+    page: T.Optional(PageNumber),
+    limit: T.Optional(T.Integer({ minimum: 1, maximum: MAX_LIMIT })),
+    category: T.Optional(Text(200)),
+    tag: T.Optional(Text(200)),
+    author: T.Optional(Text(200)),
+  },
+  { additionalProperties: Text(2000) },
+);
+const Link = T.Object({ name: T.String(), slug: T.String(), url: T.String() });
+const ArticleJson = T.Object({
+  id: T.Integer(),
+  slug: T.String(),
+  title: T.String(),
+  excerpt: T.String(),
+  url: T.String(),
+  published_at: T.Union([T.String(), T.Null()]),
+  updated_at: T.String(),
+  author: Link,
+  category: Link,
+  tags: T.Array(T.Object({ name: T.String(), slug: T.String() })),
+});
+const ArticleList = T.Object({
+  articles: T.Array(ArticleJson),
+  page: T.Integer(),
+  pages: T.Integer(),
+  total: T.Integer(),
+});
+const ArticleWithHtml = T.Intersect([ArticleJson, T.Object({ html: T.String() })]);
+const CategoryList = T.Object({
+  categories: T.Array(
+    T.Object({
+      id: T.Integer(),
+      name: T.String(),
+      slug: T.String(),
+      description: T.String(),
+      parent: T.Union([T.String(), T.Null()]),
+      url: T.String(),
+      count: T.Integer(),
+    }),
+  ),
+});
+const AuthorJson = T.Object({
+  name: T.String(),
+  slug: T.String(),
+  bio: T.String(),
+  url: T.String(),
+  articles_count: T.Integer(),
+});
+
 /** The read-only content API under /api/v1: snake_case JSON, absolute URLs, no unpublished content. */
-export async function contentApiRoutes(app: FastifyInstance, { content, site }: ContentApiDeps): Promise<void> {
+export async function contentApiRoutes(fastify: FastifyInstance, { content, site }: ContentApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const articleJson = (origin: string, a: ArticleSummary, tags: TagRef[]) => ({
     id: a.id,
     slug: a.slug,
@@ -31,13 +83,12 @@ export async function contentApiRoutes(app: FastifyInstance, { content, site }: 
     tags: tags.map((t) => ({ name: t.name, slug: t.slug })),
   });
 
-  app.get('/api/v1/articles', async (req: FastifyRequest<{ Querystring: ArticleQuery }>) => {
+  const listSchema = { querystring: ArticleQuery, response: jsonResponses(ArticleList) };
+  app.get('/api/v1/articles', { ...PUBLIC, schema: listSchema }, async (req) => {
     const q = req.query;
-    const page = parsePage(q.page);
-    const limit = parseIntParam('limit', q.limit, 20, 1, MAX_LIMIT);
-    const categorySlug = parseSlugParam('category', q.category);
-    const tagSlug = parseSlugParam('tag', q.tag);
-    const authorSlug = parseSlugParam('author', q.author);
+    const page = q.page ?? 1;
+    const limit = q.limit ?? 20;
+    const { category: categorySlug, tag: tagSlug, author: authorSlug } = q;
     const { ctx, categories } = await site.get();
 
     const filter: ArticleFilter = {};
@@ -63,7 +114,7 @@ export async function contentApiRoutes(app: FastifyInstance, { content, site }: 
       content.listPublished(filter, { limit, offset: (page - 1) * limit }, now),
     ]);
     const tags = await content.tagsOf(articles.map((a) => a.id));
-    const origin = originOf(req, ctx);
+    const origin = ctx.origin;
     return {
       articles: articles.map((a) => articleJson(origin, a, tags.get(a.id) ?? [])),
       page,
@@ -72,18 +123,19 @@ export async function contentApiRoutes(app: FastifyInstance, { content, site }: 
     };
   });
 
-  app.get('/api/v1/articles/:slug', async (req: FastifyRequest<{ Params: { slug: string } }>) => {
-    const slug = parseSlugParam('slug', req.params.slug);
-    const article = slug === undefined ? undefined : await content.articleBySlug(slug);
+  const articleSchema = { params: SlugParams, querystring: AnyQuery, response: jsonResponses(ArticleWithHtml) };
+  app.get('/api/v1/articles/:slug', { ...PUBLIC, schema: articleSchema }, async (req) => {
+    const article = await content.articleBySlug(req.params.slug);
     if (!article) throw notFound('Article');
     const { ctx } = await site.get();
-    return { ...articleJson(originOf(req, ctx), article, article.tags), html: article.body_html };
+    return { ...articleJson(ctx.origin, article, article.tags), html: article.body_html };
   });
 
-  app.get('/api/v1/categories', async (req) => {
+  const categoriesSchema = { querystring: AnyQuery, response: jsonResponses(CategoryList) };
+  app.get('/api/v1/categories', { ...PUBLIC, schema: categoriesSchema }, async () => {
     const { ctx, categories } = await site.get();
     const counts = await content.categoryCounts();
-    const origin = originOf(req, ctx);
+    const origin = ctx.origin;
     const bySlug = new Map(categories.map((c) => [c.id, c.slug]));
     return {
       categories: categories.map((c) => ({
@@ -98,9 +150,9 @@ export async function contentApiRoutes(app: FastifyInstance, { content, site }: 
     };
   });
 
-  app.get('/api/v1/authors/:slug', async (req: FastifyRequest<{ Params: { slug: string } }>) => {
-    const slug = parseSlugParam('slug', req.params.slug);
-    const author = slug === undefined ? undefined : await content.authorBySlug(slug);
+  const authorSchema = { params: SlugParams, querystring: AnyQuery, response: jsonResponses(AuthorJson) };
+  app.get('/api/v1/authors/:slug', { ...PUBLIC, schema: authorSchema }, async (req) => {
+    const author = await content.authorBySlug(req.params.slug);
     if (!author) throw notFound('Author');
     const { ctx } = await site.get();
     const total = await content.countPublished({ authorId: author.id });
@@ -108,7 +160,7 @@ export async function contentApiRoutes(app: FastifyInstance, { content, site }: 
       name: author.name,
       slug: author.slug,
       bio: author.bio,
-      url: originOf(req, ctx) + paths.author(author.slug),
+      url: ctx.origin + paths.author(author.slug),
       articles_count: total,
     };
   });

@@ -1,3 +1,5 @@
+import { isInstant } from '../shared/time.js';
+import { writeTransaction } from '../db/transaction.js';
 import type { Kysely } from 'kysely';
 import { type Actor, allowedStatuses, can, canEditArticle } from '../accounts/roles.js';
 import type { DB } from '../db/database.js';
@@ -100,7 +102,10 @@ export class Editorial {
 
     let publishedAt = current?.published_at ?? null;
     if (status === 'scheduled') {
-      if (!publishAt || Date.parse(publishAt) <= this.now())
+      // Only the one stored form of a time gets this far (shared/time.ts); anything else is a caller's bug, refused.
+      if (!publishAt || !isInstant(publishAt))
+        throw badRequest('publish_at', 'موعد النشر غير صالح.', 'The publishing time is not valid.');
+      if (Date.parse(publishAt) <= this.now())
         throw badRequest('publish_at', 'اختر موعداً للنشر في المستقبل.', 'Choose a publishing time in the future.');
       publishedAt = publishAt;
     } else if (status === 'published' && (!publishedAt || current?.status !== 'published')) {
@@ -119,7 +124,7 @@ export class Editorial {
       ? { featured: input.featured, breaking: input.breaking }
       : { featured: Boolean(current?.featured), breaking: Boolean(current?.breaking) };
 
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       await this.requireReferences(trx, input, authorId);
       const savedId = await saveArticle(trx, {
         articleId: current?.id,

@@ -14,8 +14,6 @@ export interface SiteSettings {
   /** `{year}` is replaced by the current year. */
   copyright: string;
   credit: string;
-  /** Public origin used in absolute links (API `url` fields), e.g. `https://assafir.example`. Empty: taken from the request. */
-  baseUrl: string;
   postsPerPage: number;
   /** The largest image upload accepted, in megabytes. */
   uploadMaxMb: number;
@@ -53,7 +51,6 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   timeZone: 'Asia/Riyadh',
   copyright: 'جميع الحقوق محفوظة © {year} مجلة السفير',
   credit: 'يعمل بنظام سفير للنشر',
-  baseUrl: '',
   postsPerPage: 12,
   uploadMaxMb: 10,
   logoMediaId: 0,
@@ -97,7 +94,6 @@ const VALIDATORS: { [K in keyof SiteSettings]: Validator<SiteSettings[K]> } = {
   timeZone: isTimeZone,
   copyright: isString,
   credit: isString,
-  baseUrl: (v): v is string => typeof v === 'string' && (v === '' || /^https?:\/\/[^\s/]+$/.test(v)),
   postsPerPage: isPageSize,
   uploadMaxMb: (v): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 200,
   logoMediaId: (v): v is number => Number.isInteger(v) && (v as number) >= 0,

@@ -1,3 +1,4 @@
+import { writeTransaction } from '../db/transaction.js';
 import type { DB } from '../db/database.js';
 import { reindexArticle } from '../search/indexer.js';
 import { AppError, badRequest, notFound } from '../shared/errors.js';
@@ -42,7 +43,7 @@ export class Taxonomy {
     const name = checkName(input.name);
     if ((input.description ?? '').length > 2000)
       throw badRequest('description', 'الوصف طويل جداً.', 'The description is too long.');
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const current = id
         ? await trx.selectFrom('categories').selectAll().where('id', '=', id).executeTakeFirst()
         : undefined;
@@ -96,7 +97,7 @@ export class Taxonomy {
   async deleteCategory(id: number, moveTo: number): Promise<void> {
     if (id === moveTo)
       throw badRequest('move_to', 'اختر قسماً آخر تنتقل إليه المقالات.', 'Choose another section for its articles.');
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       const current = await trx.selectFrom('categories').selectAll().where('id', '=', id).executeTakeFirst();
       if (!current) throw notFound('Section');
       const target = await trx
@@ -121,7 +122,7 @@ export class Taxonomy {
 
   async renameTag(id: number, name: string): Promise<void> {
     const clean = checkName(name);
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       const tag = await trx.selectFrom('tags').selectAll().where('id', '=', id).executeTakeFirst();
       if (!tag) throw notFound('Tag');
       const slug = slugify(clean);
@@ -149,7 +150,7 @@ export class Taxonomy {
   /** Moves every article of `fromId` to `intoId`, deletes `fromId`, and redirects its archive. */
   async mergeTags(fromId: number, intoId: number): Promise<void> {
     if (fromId === intoId) throw badRequest('into', 'اختر وسماً مختلفاً.', 'Choose a different tag.');
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       const from = await trx.selectFrom('tags').selectAll().where('id', '=', fromId).executeTakeFirst();
       const into = await trx.selectFrom('tags').selectAll().where('id', '=', intoId).executeTakeFirst();
       if (!from || !into) throw notFound('Tag');
@@ -174,7 +175,7 @@ export class Taxonomy {
   }
 
   async deleteTag(id: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await writeTransaction(this.db, async (trx) => {
       const articles = await trx.selectFrom('article_tags').select('article_id').where('tag_id', '=', id).execute();
       await trx.deleteFrom('article_tags').where('tag_id', '=', id).execute();
       await trx.deleteFrom('tags').where('id', '=', id).execute();

@@ -7,6 +7,7 @@ import * as m004 from './migrations/004-search-cover.js';
 import * as m005 from './migrations/005-search-postings.js';
 import * as m006 from './migrations/006-comments.js';
 import * as m007 from './migrations/007-import-keys.js';
+import * as m008 from './migrations/008-security.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '005-search-postings': m005,
   '006-comments': m006,
   '007-import-keys': m007,
+  '008-security': m008,
 };
 
 class InCodeProvider implements MigrationProvider {

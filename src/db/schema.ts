@@ -144,6 +144,8 @@ export interface UsersTable {
   locale: 'ar' | 'en';
   /** Base32 TOTP secret when two-factor sign-in is on. */
   totp_secret: string | null;
+  /** The last accepted TOTP time step (30-second counter); a code for it or an earlier one is refused. */
+  totp_last_step: number | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,3 +1,4 @@
+import { instant } from '../shared/time.js';
 import { escapeHtml as escapeXml } from '../web/theme/html.js';
 
 /**
@@ -40,12 +41,13 @@ export const FEED_TYPES = {
 
 /** RFC 822 (RFC 1123 four-digit years), always in GMT: `Thu, 26 Nov 2026 07:35:55 GMT`. */
 export function rfc822(iso: string): string {
-  return new Date(iso).toUTCString();
+  return (instant(iso) ?? new Date(0)).toUTCString();
 }
 
 /** RFC 3339 in UTC, without milliseconds: `2026-11-26T07:35:55Z`. */
 export function rfc3339(iso: string): string {
-  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // An unreadable stored time becomes the epoch rather than breaking the whole feed.
+  return (instant(iso) ?? new Date(0)).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 // XML 1.0 forbids most control characters even when escaped; imported text sometimes carries them.

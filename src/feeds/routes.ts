@@ -1,12 +1,14 @@
+import { PUBLIC } from '../accounts/http.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Type as T } from 'typebox';
+import { AnyQuery, SlugParam, Text } from '../web/schemas.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContentRepository } from '../content/repository.js';
 import { isValidSlug } from '../content/slug.js';
 import type { ArticleFilter, ArticleSummary } from '../content/types.js';
 import { paths } from '../content/urls.js';
 import { notFound } from '../shared/errors.js';
-import { originOf } from '../web/origin.js';
 import type { PageCache } from '../web/page-cache.js';
 import { categoryWithDescendants, type SiteContext } from '../web/theme/site-context.js';
 import { atom, type Feed, type FeedItem, FEED_TYPES, jsonFeed, rss } from './formats.js';
@@ -90,7 +92,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
     if (!format) throw notFound('Feed');
     return pageCache.serve(req, reply, async () => {
       const { ctx } = await site.get();
-      const origin = originOf(req, ctx);
+      const origin = ctx.origin;
       const d = await describe();
       const articles = await content.listPublished(d.filter, { limit: FEED_SIZE, offset: 0 });
       const self = paths.feeds(d.path);
@@ -117,8 +119,9 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
       const { ctx } = await site.get();
       return { title: ctx.site.title, description: ctx.site.tagline, path: '/', filter: {} };
     });
-  app.get('/feed', siteFeed);
-  app.get('/feed/:format', siteFeed);
+  const FormatParams = T.Object({ format: Text(20) });
+  app.get('/feed', { ...PUBLIC, schema: { querystring: AnyQuery } }, siteFeed);
+  app.get('/feed/:format', { ...PUBLIC, schema: { params: FormatParams, querystring: AnyQuery } }, siteFeed);
 
   type ArchiveReq = FastifyRequest<{ Params: { slug: string; format?: string } }>;
   const archiveFeed = (kind: 'category' | 'tag' | 'author') => async (req: ArchiveReq, reply: FastifyReply) =>
@@ -155,9 +158,11 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
         filter: { authorId: a.id },
       };
     });
+  const archiveParams = T.Object({ slug: SlugParam, format: T.Optional(Text(20)) });
   for (const kind of ['category', 'tag', 'author'] as const) {
-    app.get(`/${kind}/:slug/feed`, archiveFeed(kind));
-    app.get(`/${kind}/:slug/feed/:format`, archiveFeed(kind));
+    const schema = { params: archiveParams, querystring: AnyQuery };
+    app.get(`/${kind}/:slug/feed`, { ...PUBLIC, schema }, archiveFeed(kind));
+    app.get(`/${kind}/:slug/feed/:format`, { ...PUBLIC, schema }, archiveFeed(kind));
   }
 
   // ---- sitemaps ----
@@ -168,11 +173,11 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
   ) =>
     pageCache.serve(req, reply, async () => {
       const { ctx } = await site.get();
-      const { body, lastModified } = await render(originOf(req, ctx), new Date().toISOString());
+      const { body, lastModified } = await render(ctx.origin, new Date().toISOString());
       return { html: body, contentType: XML, lastModified };
     });
 
-  app.get('/sitemap.xml', (req, reply) =>
+  app.get('/sitemap.xml', { ...PUBLIC, schema: { querystring: AnyQuery } }, (req, reply) =>
     xml(req, reply, async (origin, now) => {
       const pages = await discovery.articlePages(SITEMAP_SIZE, now);
       const entries = [
@@ -186,54 +191,64 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
     }),
   );
 
-  app.get('/sitemaps/:name', (req: FastifyRequest<{ Params: { name: string } }>, reply) =>
-    xml(req, reply, async (origin, now) => {
-      const name = req.params.name;
-      const page = /^articles-(\d{1,6})\.xml$/.exec(name);
-      if (page) {
-        const rows = await discovery.articlesPage(Number(page[1]), SITEMAP_SIZE, now);
-        if (!rows.length) throw notFound('Sitemap');
-        return {
-          body: urlSet(
-            rows.map((r) => ({
-              loc: `${origin}${paths.article(r.slug)}`,
-              lastmod: r.updated_at,
-              images: r.image_path ? [`${origin}${paths.media(r.image_path)}`] : [],
-            })),
-          ),
-        };
-      }
-      const archive = { 'sections.xml': 'category', 'tags.xml': 'tag', 'authors.xml': 'author' } as const;
-      if (name in archive) {
-        const kind = archive[name as keyof typeof archive];
-        const rows = await discovery.archives(kind, now);
-        const path = kind === 'category' ? paths.category : kind === 'tag' ? paths.tag : paths.author;
-        return { body: urlSet(rows.map((r) => ({ loc: `${origin}${path(r.slug)}`, lastmod: String(r.updated_at) }))) };
-      }
-      if (name === 'pages.xml') {
-        const rows = await discovery.pages(now);
-        return {
-          body: urlSet([
-            { loc: `${origin}/` },
-            ...rows.map((r) => ({ loc: `${origin}${paths.page(r.slug)}`, lastmod: r.updated_at })),
-          ]),
-        };
-      }
-      if (name === 'news.xml') {
-        const { ctx } = await site.get();
-        const rows = await discovery.recent(new Date(Date.parse(now) - 48 * 3600_000).toISOString(), now, 1000);
-        return {
-          body: newsSitemap(
-            { name: ctx.site.title, language: ctx.site.lang },
-            rows.map((r) => ({ loc: `${origin}${paths.article(r.slug)}`, title: r.title, published: r.published_at! })),
-          ),
-        };
-      }
-      throw notFound('Sitemap');
-    }),
+  const sitemapSchema = { params: T.Object({ name: Text(100) }), querystring: AnyQuery };
+  app.get(
+    '/sitemaps/:name',
+    { ...PUBLIC, schema: sitemapSchema },
+    (req: FastifyRequest<{ Params: { name: string } }>, reply) =>
+      xml(req, reply, async (origin, now) => {
+        const name = req.params.name;
+        const page = /^articles-([1-9]\d{0,5})\.xml$/.exec(name);
+        if (page) {
+          const rows = await discovery.articlesPage(Number(page[1]), SITEMAP_SIZE, now);
+          if (!rows.length) throw notFound('Sitemap');
+          return {
+            body: urlSet(
+              rows.map((r) => ({
+                loc: `${origin}${paths.article(r.slug)}`,
+                lastmod: r.updated_at,
+                images: r.image_path ? [`${origin}${paths.media(r.image_path)}`] : [],
+              })),
+            ),
+          };
+        }
+        const archive = { 'sections.xml': 'category', 'tags.xml': 'tag', 'authors.xml': 'author' } as const;
+        if (name in archive) {
+          const kind = archive[name as keyof typeof archive];
+          const rows = await discovery.archives(kind, now);
+          const path = kind === 'category' ? paths.category : kind === 'tag' ? paths.tag : paths.author;
+          return {
+            body: urlSet(rows.map((r) => ({ loc: `${origin}${path(r.slug)}`, lastmod: String(r.updated_at) }))),
+          };
+        }
+        if (name === 'pages.xml') {
+          const rows = await discovery.pages(now);
+          return {
+            body: urlSet([
+              { loc: `${origin}/` },
+              ...rows.map((r) => ({ loc: `${origin}${paths.page(r.slug)}`, lastmod: r.updated_at })),
+            ]),
+          };
+        }
+        if (name === 'news.xml') {
+          const { ctx } = await site.get();
+          const rows = await discovery.recent(new Date(Date.parse(now) - 48 * 3600_000).toISOString(), now, 1000);
+          return {
+            body: newsSitemap(
+              { name: ctx.site.title, language: ctx.site.lang },
+              rows.map((r) => ({
+                loc: `${origin}${paths.article(r.slug)}`,
+                title: r.title,
+                published: r.published_at!,
+              })),
+            ),
+          };
+        }
+        throw notFound('Sitemap');
+      }),
   );
 
-  app.get('/robots.txt', async (req, reply) => {
+  app.get('/robots.txt', { ...PUBLIC, schema: { querystring: AnyQuery } }, async (req, reply) => {
     const { ctx } = await site.get();
     const lines = [
       'User-agent: *',
@@ -242,7 +257,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
       'Disallow: /search',
       ctx.site.robotsTxt.trim(),
       '',
-      `Sitemap: ${originOf(req, ctx)}/sitemap.xml`,
+      `Sitemap: ${ctx.origin}/sitemap.xml`,
     ];
     return reply
       .type('text/plain; charset=utf-8')

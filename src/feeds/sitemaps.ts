@@ -1,4 +1,5 @@
 import { escapeHtml } from '../web/theme/html.js';
+import { rfc3339 } from './formats.js';
 
 /**
  * Sitemaps by the sitemaps.org protocol, with Google's image and news
@@ -11,7 +12,7 @@ const IMAGE_NS = 'http://www.google.com/schemas/sitemap-image/1.1';
 const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
 const x = escapeHtml;
 
-const w3c = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const w3c = rfc3339;
 
 export function sitemapIndex(entries: { loc: string; lastmod?: string }[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>

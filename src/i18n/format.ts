@@ -1,4 +1,5 @@
 import type { Lang, PluralForms } from './messages.js';
+import { instant } from '../shared/time.js';
 
 export type DateStyle = 'gregorian' | 'hijri' | 'both';
 export type Digits = 'latin' | 'arabic';
@@ -55,9 +56,12 @@ export class Formatter {
     });
   }
 
+  // Every date method takes a stored time and gives '' for one that is not readable: a bad row shows no date, never a 500.
+
   /** Hours and minutes in the site's time zone. */
   time(iso: string): string {
-    return this.clock.format(new Date(iso));
+    const d = instant(iso);
+    return d ? this.clock.format(d) : '';
   }
 
   /** A number in the site's digits. */
@@ -79,7 +83,8 @@ export class Formatter {
 
   /** The date line for a published time: Gregorian, Hijri or both, per settings. */
   date(iso: string): string {
-    const d = new Date(iso);
+    const d = instant(iso);
+    if (!d) return '';
     switch (this.options.dateStyle) {
       case 'gregorian':
         return this.gregorian.format(d);
@@ -91,16 +96,19 @@ export class Formatter {
   }
 
   gregorianDate(iso: string): string {
-    return this.gregorian.format(new Date(iso));
+    const d = instant(iso);
+    return d ? this.gregorian.format(d) : '';
   }
 
   hijriDate(iso: string): string {
-    return this.hijri.format(new Date(iso));
+    const d = instant(iso);
+    return d ? this.hijri.format(d) : '';
   }
 
   /** YYYY-MM-DD of the instant in the site's time zone. */
   day(iso: string): string {
-    return this.isoDay.format(new Date(iso));
+    const d = instant(iso);
+    return d ? this.isoDay.format(d) : '';
   }
 }
 

@@ -20,6 +20,15 @@ const FORMATS: Record<string, { ext: string; mime: string }> = {
   heif: { ext: 'avif', mime: 'image/avif' },
 };
 
+/**
+ * The largest image accepted, read from its header before anything is
+ * decoded: a few kilobytes of PNG can declare 100,000 × 100,000 pixels and
+ * would need tens of gigabytes to decode (a decompression bomb). 64 million
+ * pixels holds every camera a newsroom uses (a 61 MP frame is 9504 × 6336).
+ */
+export const MAX_IMAGE_PIXELS = 64_000_000;
+export const MAX_IMAGE_SIDE = 16_384;
+
 export interface StoredImage {
   id: number;
   path: string;
@@ -39,13 +48,28 @@ export async function storeImage(
 ): Promise<StoredImage> {
   let info: Metadata;
   try {
-    info = await sharp(bytes).metadata();
+    // The header only: nothing is decoded here, so the size can be judged before any pixel is.
+    info = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new AppError('UNSUPPORTED_IMAGE', 415, 'هذا الملف ليس صورة مدعومة.', 'This file is not a supported image.');
   }
   const format = info.format ? FORMATS[info.format] : undefined;
   if (!format || !info.width || !info.height) {
     throw new AppError('UNSUPPORTED_IMAGE', 415, 'هذا الملف ليس صورة مدعومة.', 'This file is not a supported image.');
+  }
+
+  const frameHeight = info.pageHeight ?? info.height;
+  if (
+    info.width > MAX_IMAGE_SIDE ||
+    frameHeight > MAX_IMAGE_SIDE ||
+    info.width * frameHeight * (info.pages ?? 1) > MAX_IMAGE_PIXELS
+  ) {
+    throw new AppError(
+      'IMAGE_TOO_LARGE',
+      413,
+      `أبعاد الصورة كبيرة جداً (${info.width}×${info.height}). الحد ${MAX_IMAGE_SIDE} بكسل للضلع و64 مليون بكسل للصورة.`,
+      `The image is too large (${info.width}×${info.height}). The limit is ${MAX_IMAGE_SIDE} pixels a side and 64 million pixels in all.`,
+    );
   }
 
   const now = new Date();
@@ -69,7 +93,7 @@ export async function storeImage(
   let height: number;
   try {
     const animated = (info.pages ?? 1) > 1;
-    const base = sharp(bytes, { animated, failOn: 'truncated' }).rotate();
+    const base = sharp(bytes, { animated, failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS }).rotate();
     const original = await base
       .clone()
       .toFormat((info.format === 'heif' ? 'avif' : info.format) as keyof FormatEnum)

@@ -1,8 +1,11 @@
+import { PUBLIC } from '../accounts/http.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../shared/errors.js';
+import { Type as T } from 'typebox';
+import { AnyQuery, Text } from '../web/schemas.js';
 
 const TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -19,7 +22,8 @@ const TYPES: Record<string, string> = {
  */
 export async function mediaRoutes(app: FastifyInstance, { mediaRoot }: { mediaRoot: string }): Promise<void> {
   const root = resolve(mediaRoot);
-  app.get('/media/*', async (req: FastifyRequest<{ Params: { '*': string } }>, reply) => {
+  const schema = { params: T.Object({ '*': Text(1000) }), querystring: AnyQuery };
+  app.get('/media/*', { ...PUBLIC, schema }, async (req: FastifyRequest<{ Params: { '*': string } }>, reply) => {
     const rel = req.params['*'];
     const type = TYPES[extname(rel).toLowerCase()];
     if (!type || rel.includes('\0') || rel.split('/').some((seg) => seg === '..' || seg === '')) throw notFound('File');

@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PUBLIC } from '../accounts/http.js';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type Static, Type as T } from 'typebox';
+import { jsonResponses, PageNumber, Text } from '../web/schemas.js';
 import { paths } from '../content/urls.js';
-import { badRequest } from '../shared/errors.js';
-import { parseIntParam, parsePage, parseSlugParam } from '../shared/query.js';
-import { originOf } from '../web/origin.js';
 import type { PageCache } from '../web/page-cache.js';
 import { layout } from '../web/theme/layout.js';
 import { searchPage } from '../web/theme/pages.js';
@@ -15,48 +16,61 @@ export interface SearchRouteDeps {
   pageCache: PageCache;
 }
 
-type SearchQuery = {
-  q?: string;
-  page?: string;
-  limit?: string;
-  category?: string;
-  author?: string;
-  tag?: string;
-  from?: string;
-  to?: string;
-};
-
 /** Raw queries longer than this are refused outright; up to it, the service reads the first 300 characters. */
 const MAX_RAW_QUERY = 20_000;
+const Day = T.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
-function readRequest(query: SearchQuery, defaultLimit: number): SearchRequest {
-  const q = query.q ?? '';
-  if (typeof q !== 'string') throw badRequest('q', 'نص البحث غير صالح.', 'q must be a single string.');
-  if (q.length > MAX_RAW_QUERY) throw badRequest('q', 'نص البحث أطول من المسموح.', 'q is too long.');
-  const str = (name: 'from' | 'to', v: unknown) => {
-    if (v !== undefined && typeof v !== 'string')
-      throw badRequest(name, 'قيمة غير صالحة.', `${name} must be a single value.`);
-    return v as string | undefined;
-  };
-  return {
-    q,
-    page: parsePage(query.page),
-    limit: parseIntParam('limit', query.limit, defaultLimit, 1, 50),
-    category: parseSlugParam('category', query.category),
-    author: parseSlugParam('author', query.author),
-    tag: parseSlugParam('tag', query.tag),
-    from: str('from', query.from),
-    to: str('to', query.to),
-  };
-}
+const SearchQuery = T.Object(
+  {
+    q: T.Optional(Text(MAX_RAW_QUERY)),
+    page: T.Optional(PageNumber),
+    limit: T.Optional(T.Integer({ minimum: 1, maximum: 50 })),
+    category: T.Optional(Text(200)),
+    author: T.Optional(Text(200)),
+    tag: T.Optional(Text(200)),
+    from: T.Optional(Day),
+    to: T.Optional(Day),
+  },
+  { additionalProperties: Text(2000) },
+);
+
+const SearchResults = T.Object({
+  results: T.Array(
+    T.Object({
+      slug: T.String(),
+      title: T.String(),
+      url: T.String(),
+      snippet: T.String(),
+      published_at: T.Union([T.String(), T.Null()]),
+      score: T.Number(),
+    }),
+  ),
+  total: T.Integer(),
+  page: T.Integer(),
+  pages: T.Integer(),
+  suggestion: T.Optional(T.Object({ q: T.String(), total: T.Integer() })),
+  notices: T.Optional(T.Array(T.String())),
+});
+
+const readRequest = (query: Static<typeof SearchQuery>, defaultLimit: number): SearchRequest => ({
+  ...query,
+  q: query.q ?? '',
+  page: query.page ?? 1,
+  limit: query.limit ?? defaultLimit,
+});
 
 /** The search page (works without JavaScript) and GET /api/v1/search. */
-export async function searchRoutes(app: FastifyInstance, { search, site, pageCache }: SearchRouteDeps): Promise<void> {
-  app.get('/api/v1/search', async (req: FastifyRequest<{ Querystring: SearchQuery }>, reply) => {
+export async function searchRoutes(
+  fastify: FastifyInstance,
+  { search, site, pageCache }: SearchRouteDeps,
+): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const apiSchema = { querystring: SearchQuery, response: jsonResponses(SearchResults) };
+  app.get('/api/v1/search', { ...PUBLIC, schema: apiSchema }, async (req, reply) => {
     const request = readRequest(req.query, 10);
     const { ctx, categories } = await site.get();
     const result = await search.search(request, categories);
-    const origin = originOf(req, ctx);
+    const origin = ctx.origin;
     reply.header('cache-control', 'public, max-age=30');
     return {
       results: result.items.map((i) => ({
@@ -75,7 +89,7 @@ export async function searchRoutes(app: FastifyInstance, { search, site, pageCac
     };
   });
 
-  app.get('/search', (req: FastifyRequest<{ Querystring: SearchQuery }>, reply) =>
+  app.get('/search', { ...PUBLIC, schema: { querystring: SearchQuery } }, (req, reply) =>
     pageCache.serve(req, reply, async () => {
       const { ctx, categories } = await site.get();
       const request = readRequest(req.query, ctx.site.postsPerPage);
@@ -86,7 +100,7 @@ export async function searchRoutes(app: FastifyInstance, { search, site, pageCac
           {
             title: request.q.trim() ? ctx.t.searchTitle(request.q.slice(0, 100)) : ctx.t.search,
             query: request.q.slice(0, 300),
-            canonical: `${originOf(req, ctx)}/search`,
+            canonical: `${ctx.origin}/search`,
             noindex: true,
           },
           searchPage(ctx, {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { instant } from '../shared/time.js';
 
 export interface RenderedPage {
   html: string;
@@ -57,7 +58,7 @@ export class PageCache {
       body,
       etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
       contentType: page.contentType ?? 'text/html; charset=utf-8',
-      lastModified: page.lastModified ? new Date(page.lastModified).toUTCString() : undefined,
+      lastModified: instant(page.lastModified)?.toUTCString(),
       articleId: page.articleId,
       expires: Date.now() + this.ttlMs,
     };

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { hashPassword, verifyPassword } from '../../src/accounts/password.js';
 import { ACCOUNT_FAILURE_LIMIT, AccountService, IP_FAILURE_LIMIT } from '../../src/accounts/service.js';
 import { serverSecret } from '../../src/accounts/secret.js';
-import { newTotpSecret, totpCode, verifyTotp } from '../../src/accounts/totp.js';
+import { acceptedTotpStep, newTotpSecret, totpCode } from '../../src/accounts/totp.js';
 import { can, canEditArticle } from '../../src/accounts/roles.js';
 import { AppError } from '../../src/shared/errors.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
@@ -21,9 +21,11 @@ test('TOTP matches RFC 6238 test vector and accepts one step of drift', () => {
   // RFC 6238 appendix B, SHA-1 key "12345678901234567890" = base32 below, T = 59 s → 94287082 (8 digits; we use 6).
   const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
   assert.equal(totpCode(secret, 59_000), '287082');
-  assert.equal(verifyTotp(secret, '287082', 59_000 + 30_000), true);
-  assert.equal(verifyTotp(secret, '٢٨٧٠٨٢', 59_000), true, 'Arabic-Indic digits');
-  assert.equal(verifyTotp(secret, '287082', 59_000 + 90_000), false);
+  assert.equal(acceptedTotpStep(secret, '287082', 59_000 + 30_000), 1, 'a step late is accepted');
+  assert.equal(acceptedTotpStep(secret, '٢٨٧٠٨٢', 59_000), 1, 'Arabic-Indic digits');
+  assert.equal(acceptedTotpStep(secret, '287082', 59_000 + 90_000), undefined, 'three steps late is not');
+  assert.equal(acceptedTotpStep(secret, '287082', 59_000, 1), undefined, 'a spent step is refused');
+  assert.equal(acceptedTotpStep('not base32!', '287082', 59_000), undefined);
   assert.match(newTotpSecret(), /^[A-Z2-7]{32}$/);
 });
 
@@ -146,17 +148,38 @@ for (const dialect of DIALECTS) {
       assert.equal((await accounts.signIn('lock@example.com', 'a brand new password', '10.0.0.1')).ok, true);
     });
 
-    test('two-factor: the password opens a half session that only a valid code completes', async () => {
+    test('two-factor: the password opens a half session that only a valid code completes, and a code works once', async () => {
       const user = (await accounts.userByEmail('lock@example.com'))!;
       const secret = newTotpSecret();
-      await accounts.setTotpSecret(user.id, secret);
+      assert.equal(await accounts.setTotpSecret(user.id, secret, '000000'), false, 'a wrong code turns nothing on');
+      assert.equal(await accounts.setTotpSecret(user.id, secret, totpCode(secret, clock)), true);
+      clock += 30_000;
       const r = await accounts.signIn('lock@example.com', 'a brand new password', '10.0.0.1');
       assert.ok(r.ok && r.needsSecondFactor);
       const half = await accounts.createSession(user.id, 'ua', false);
       assert.equal(await accounts.verifySecondFactor(half.token, '000000'), null);
-      const full = await accounts.verifySecondFactor(half.token, totpCode(secret, clock));
+      const code = totpCode(secret, clock);
+      const full = await accounts.verifySecondFactor(half.token, code);
       assert.ok(full && full.session.verified === 1);
       assert.equal(await accounts.sessionByToken(half.token), undefined, 'the half session is gone');
+
+      // The same code again, within its window, from a fresh half session: refused.
+      const replay = await accounts.createSession(user.id, 'ua', false);
+      assert.equal(await accounts.verifySecondFactor(replay.token, code), null, 'a code accepted once is refused');
+      clock += 10_000;
+      assert.equal(await accounts.verifySecondFactor(replay.token, code), null, 'still refused later in its window');
+      // Two requests racing with the next code: exactly one wins.
+      clock += 30_000;
+      const next = totpCode(secret, clock);
+      const [a, b] = await Promise.all([
+        accounts.createSession(user.id, 'ua', false),
+        accounts.createSession(user.id, 'ua', false),
+      ]);
+      const won = await Promise.all([
+        accounts.verifySecondFactor(a.token, next),
+        accounts.verifySecondFactor(b.token, next),
+      ]);
+      assert.equal(won.filter(Boolean).length, 1);
     });
 
     test('deleting an account credits its articles to another author and removes its profile', async () => {

@@ -66,7 +66,12 @@ describe('password reset by email, and two-factor sign-in', () => {
     const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(start.text)![1]!;
     const wrong = await c.request('POST', '/admin/profile/two-factor', { _csrf: c.csrf, secret, code: '000000' });
     assert.equal(wrong.status, 400);
-    const on = await c.request('POST', '/admin/profile/two-factor', { _csrf: c.csrf, secret, code: totpCode(secret) });
+    // The app's code from the step before (still accepted): the current step stays unspent for the sign-in below.
+    const on = await c.request('POST', '/admin/profile/two-factor', {
+      _csrf: c.csrf,
+      secret,
+      code: totpCode(secret, Date.now() - 30_000),
+    });
     assert.equal(on.status, 303);
 
     const d = client(site);
@@ -83,12 +88,21 @@ describe('password reset by email, and two-factor sign-in', () => {
     await d.request('GET', first.location!);
     const bad = await d.request('POST', '/admin/two-factor', { _csrf: d.csrf, code: '123456', next: '/admin' });
     assert.equal(bad.status, 401);
-    const good = await d.request('POST', '/admin/two-factor', {
-      _csrf: d.csrf,
+    const code = totpCode(secret);
+    const good = await d.request('POST', '/admin/two-factor', { _csrf: d.csrf, code, next: '/admin' });
+    assert.equal(good.status, 303);
+    assert.equal((await d.request('GET', '/admin')).status, 200);
+
+    // The same code from another half-signed-in browser: refused, it was spent.
+    const e = client(site);
+    await e.request('GET', '/admin/sign-in');
+    await e.request('POST', '/admin/sign-in', { _csrf: e.csrf, email: 'editor@safir.test', password: PASSWORD });
+    await e.request('GET', '/admin/two-factor');
+    const replay = await e.request('POST', '/admin/two-factor', {
+      _csrf: e.csrf,
       code: totpCode(secret),
       next: '/admin',
     });
-    assert.equal(good.status, 303);
-    assert.equal((await d.request('GET', '/admin')).status, 200);
+    assert.equal(replay.status, 401, 'a TOTP code accepted once is refused the second time');
   });
 });

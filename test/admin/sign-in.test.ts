@@ -16,14 +16,14 @@ describe('signing in', () => {
         done();
       },
     });
-    site = await startSite('sqlite', { app: { trustProxy: true, logger: { level: 'trace', stream } } });
+    site = await startSite('sqlite', { app: { trustProxy: '127.0.0.1', logger: { level: 'trace', stream } } });
     await createStaff(site);
   });
   after(() => site.close());
 
   async function attempt(email: string, password: string, headers: Record<string, string> = {}) {
     const c = client(site);
-    await c.request('GET', '/admin/sign-in');
+    await c.request('GET', '/admin/sign-in', undefined, headers);
     const t = performance.now();
     const r = await c.request('POST', '/admin/sign-in', { _csrf: c.csrf, email, password }, headers);
     return { ...r, ms: performance.now() - t };
@@ -37,11 +37,43 @@ describe('signing in', () => {
     assert.match(cookie, /; SameSite=Lax/);
     assert.match(cookie, /; Path=\//);
     assert.doesNotMatch(cookie, /Secure/, 'plain HTTP on loopback: no Secure, or the browser would drop it');
+    // Behind an HTTPS proxy: Secure, and the __Host- prefix so no subdomain or plain-HTTP page can plant or shadow it.
     const https = await attempt('editor@safir.test', PASSWORD, { 'x-forwarded-proto': 'https' });
-    assert.match(
-      https.headers.getSetCookie().find((c) => c.startsWith('safir_session='))!,
-      /; Secure/,
-    );
+    assert.equal(https.status, 303);
+    const secure = https.headers.getSetCookie().find((c) => c.startsWith('__Host-safir_session='))!;
+    assert.match(secure, /; Secure/);
+    assert.match(secure, /; HttpOnly/);
+    assert.match(secure, /; Path=\//);
+    assert.doesNotMatch(secure, /Domain=/i);
+  });
+
+  test('sign-in starts a new session id; a password change and a change of role end the other sessions', async () => {
+    const a = await signIn(site, 'author@safir.test', PASSWORD);
+    const first = a.cookie;
+    await a.request('GET', '/admin/sign-in');
+    await a.request('POST', '/admin/sign-in', { _csrf: a.csrf, email: 'author@safir.test', password: PASSWORD });
+    assert.notEqual(a.cookie, first, 'signing in again issues a new session id');
+    const stale = client(site);
+    const token = /safir_session=([^;]+)/.exec(first)![1]!;
+    assert.equal((await stale.request('GET', '/admin', undefined, { cookie: `safir_session=${token}` })).status, 303);
+
+    const other = await signIn(site, 'author@safir.test', PASSWORD);
+    await a.request('GET', '/admin/profile');
+    const changed = await a.request('POST', '/admin/profile/password', {
+      _csrf: a.csrf,
+      current: PASSWORD,
+      password: 'a new long password',
+    });
+    assert.equal(changed.status, 303);
+    assert.equal((await a.request('GET', '/admin')).status, 200, 'this browser stays signed in');
+    assert.equal((await other.request('GET', '/admin')).status, 303, 'every other session ended');
+
+    const admin = await signIn(site, 'administrator@safir.test', PASSWORD);
+    await admin.request('GET', '/admin/users');
+    const author = (await site.services.accounts.userByEmail('author@safir.test'))!;
+    const role = await admin.request('POST', `/admin/users/${author.id}/role`, { _csrf: admin.csrf, role: 'editor' });
+    assert.equal(role.status, 303);
+    assert.equal((await a.request('GET', '/admin')).status, 303, "a change of role ends the person's sessions");
   });
 
   test('a sign-in form without its token is refused', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { utcToZoned } from '../../src/shared/zoned-time.js';
+import { utcToZoned } from '../../src/shared/time.js';
 import { axeViolations, describeViolations, launchBrowser } from '../helpers/browser.js';
 import { startSite, type TestSite } from '../helpers/server.js';
 

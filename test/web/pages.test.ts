@@ -161,10 +161,14 @@ describe('server errors', () => {
     const { buildApp } = await import('../../src/app.js');
     const db = await createTestDatabase('sqlite');
     const { app } = await buildApp({ database: db, mediaRoot: `${db.dir}/media` });
-    app.get('/boom', async () => {
+    const { PUBLIC } = await import('../../src/accounts/http.js');
+    const { AnyQuery, jsonResponses } = await import('../../src/web/schemas.js');
+    const { Type } = await import('typebox');
+    app.get('/boom', { ...PUBLIC, schema: { querystring: AnyQuery } }, async () => {
       throw new Error('secret internal detail');
     });
-    app.get('/api/v1/boom', async () => {
+    const api = { querystring: AnyQuery, response: jsonResponses(Type.Object({})) };
+    app.get('/api/v1/boom', { ...PUBLIC, schema: api }, async () => {
       throw new Error('secret internal detail');
     });
     try {

@@ -155,7 +155,7 @@ export class PostgresSearchIndex implements SearchIndex {
       phrases.map((p, i) => sql`(${idfs[i]}::float8 * (${p.freq}) * ${k1 + 1} / ((${p.freq}) + ${k1} * ${norm}))`),
       sql` + `,
     );
-    const age = sql`greatest(0.0, extract(epoch FROM (${f.now}::timestamptz - a.published_at::timestamptz)) / 86400.0)`;
+    const age = sql`greatest(0.0, extract(epoch FROM (${f.now}::timestamptz - safir_instant(a.published_at))) / 86400.0)`;
     const score = sql`((${bm25}) * (1.0 + ${RANKING.freshnessBoost} / (1.0 + ${age} / ${RANKING.freshnessHalfLifeDays})))`;
     const where = sql`d.tsv @@ ${tsqueryLiteral(m)}::tsquery AND a.status = 'published' AND a.published_at <= ${f.now}
       ${publishedArticleFilters(f)}`;

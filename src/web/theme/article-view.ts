@@ -5,7 +5,6 @@ import type { ArticleSummary } from '../../content/types.js';
 import { paths } from '../../content/urls.js';
 import { notFound } from '../../shared/errors.js';
 import type { TtlCache } from '../../shared/ttl-cache.js';
-import { originOf } from '../origin.js';
 import { type CommentFormState, commentsSection } from './comments.js';
 import { layout } from './layout.js';
 import { articlePage } from './pages.js';
@@ -75,7 +74,7 @@ export class ArticleRenderer {
       opts.pendingId ? this.comments.byId(opts.pendingId) : undefined,
       opts.replyTo ? this.comments.byId(opts.replyTo) : undefined,
     ]);
-    const origin = originOf(req, ctx);
+    const origin = ctx.origin;
     const canonical = `${origin}${paths.article(article.slug)}`;
     const open = this.comments.isOpen(
       { comments_open: article.comments_open ? 1 : 0, published_at: article.published_at },

@@ -52,6 +52,13 @@ export const PAGE_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
+/** The admin's: the same, but no page of the newsroom may be framed at all (clickjacking). */
+export const ADMIN_CSP = PAGE_CSP.replace("frame-ancestors 'self'", "frame-ancestors 'none'");
+
+/** Powerful browser features no page of Safir uses, turned off for every page and any frame. */
+export const PERMISSIONS_POLICY =
+  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()';
+
 const FEED_LINK_TYPES = [
   ['rss', 'application/rss+xml'],
   ['atom', 'application/atom+xml'],

@@ -1,18 +1,20 @@
+import { PUBLIC } from '../../accounts/http.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type as T } from 'typebox';
+import { AnyQuery, Id, PageNumber, PageQuery, SlugParams, Text } from '../schemas.js';
 import type { ContentRepository } from '../../content/repository.js';
 import { isValidSlug } from '../../content/slug.js';
 import type { ArticleFilter } from '../../content/types.js';
 import { paths, withPage } from '../../content/urls.js';
 import type { ViewCounter } from '../../content/view-counter.js';
 import { notFound } from '../../shared/errors.js';
-import { parsePage } from '../../shared/query.js';
 import type { ThemeAssets } from './assets.js';
 import { layout, type PageMeta } from './layout.js';
 import { type ArchiveSubject, archivePage, homePage, staticPage } from './pages.js';
 import type { SafeHtml } from './html.js';
 import { categoryWithDescendants, type SiteContext } from './site-context.js';
 import type { ViewContext } from './view-context.js';
-import { originOf } from '../origin.js';
 import type { ArticleRenderer, SiteWidgets } from './article-view.js';
 import type { CommentService } from '../../comments/service.js';
 import { breadcrumbs, homeStructuredData, jsonLdScript } from './structured-data.js';
@@ -48,16 +50,20 @@ export function sendPage(
 }
 
 /** The public reading site: home, articles, archives, static pages and the theme's assets. */
-export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promise<void> {
+export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { content, site, assets, views, pageCache, widgets, articles } = deps;
   const countRead = (page: { articleId?: number }) => {
     if (page.articleId !== undefined) views.count(page.articleId);
   };
 
   // Feed readers and old browsers ask for this path whatever the page says.
-  app.get('/favicon.ico', (_req, reply) => reply.redirect(assets.favicon, 301));
+  app.get('/favicon.ico', { ...PUBLIC, schema: { querystring: AnyQuery } }, (_req, reply) =>
+    reply.redirect(assets.favicon, 301),
+  );
 
-  app.get('/assets/:file', async (req: FastifyRequest<{ Params: { file: string } }>, reply) => {
+  const assetSchema = { params: T.Object({ file: Text(200) }), querystring: AnyQuery };
+  app.get('/assets/:file', { ...PUBLIC, schema: assetSchema }, async (req, reply) => {
     const asset = assets.files.get(`/assets/${req.params.file}`);
     if (!asset) throw notFound('Asset');
     const accept = String(req.headers['accept-encoding'] ?? '');
@@ -70,7 +76,7 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     return reply.send(asset.body);
   });
 
-  app.get('/', (request, reply) =>
+  app.get('/', { ...PUBLIC, schema: { querystring: AnyQuery } }, (request, reply) =>
     pageCache.serve(request, reply, async () => {
       const { ctx, categories } = await site.get();
       const now = new Date().toISOString();
@@ -97,9 +103,9 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
           {
             isHome: true,
             description: ctx.site.tagline,
-            canonical: `${originOf(request, ctx)}/`,
+            canonical: `${ctx.origin}/`,
             breaking,
-            structuredData: jsonLdScript(homeStructuredData(ctx, originOf(request, ctx))),
+            structuredData: jsonLdScript(homeStructuredData(ctx, ctx.origin)),
           },
           homePage(ctx, { lead, latest, popular, sections }),
         ),
@@ -107,28 +113,40 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     }),
   );
 
-  app.get(
-    '/article/:slug',
-    (req: FastifyRequest<{ Params: { slug: string }; Querystring: Record<string, string | undefined> }>, reply) => {
-      const { slug } = req.params;
-      if (!isValidSlug(slug)) throw notFound('Article');
-      const q = req.query;
-      const commentPage = q.cpage && /^\d{1,5}$/.test(q.cpage) ? Number(q.cpage) : undefined;
-      const replyTo = q.replytocom && /^\d{1,10}$/.test(q.replytocom) ? Number(q.replytocom) : undefined;
-      // The writer of a comment awaiting moderation sees it through a signed link; nobody else can.
-      const pendingId =
-        q.c && /^\d{1,10}$/.test(q.c) && q.k === deps.comments.ownerKey(Number(q.c)) ? Number(q.c) : undefined;
-      return pageCache.serve(
-        req,
-        reply,
-        () => articles.render(req, slug, { commentPage, replyTo, pendingId }),
-        countRead,
-      );
-    },
-  );
+  const articleSchema = {
+    params: SlugParams,
+    querystring: T.Object(
+      {
+        /** A page of comment threads, WordPress's name. */
+        cpage: T.Optional(PageNumber),
+        /** The comment being answered, for the form without JavaScript. */
+        replytocom: T.Optional(Id),
+        /** A comment awaiting moderation and the key that lets its writer see it. */
+        c: T.Optional(Id),
+        k: T.Optional(Text(100)),
+      },
+      { additionalProperties: Text(2000) },
+    ),
+  };
+  app.get('/article/:slug', { ...PUBLIC, schema: articleSchema }, (req, reply) => {
+    const { slug } = req.params;
+    if (!isValidSlug(slug)) throw notFound('Article');
+    const q = req.query;
+    const commentPage = q.cpage;
+    const replyTo = q.replytocom;
+    // The writer of a comment awaiting moderation sees it through a signed link; nobody else can.
+    const pendingId = q.c && q.k === deps.comments.ownerKey(q.c) ? q.c : undefined;
+    return pageCache.serve(
+      req,
+      reply,
+      () => articles.render(req, slug, { commentPage, replyTo, pendingId }),
+      countRead,
+    );
+  });
 
+  const archiveSchema = { params: SlugParams, querystring: PageQuery };
   const archive = async (
-    req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>,
+    req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: number } }>,
     reply: FastifyReply,
     resolve: (
       slug: string,
@@ -145,7 +163,7 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
       | undefined
     >,
   ) => {
-    const page = parsePage(req.query.page);
+    const page = req.query.page ?? 1;
     const { slug } = req.params;
     if (!isValidSlug(slug)) throw notFound();
     return pageCache.serve(req, reply, async () => {
@@ -158,7 +176,7 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
       const pages = Math.max(1, Math.ceil(total / perPage));
       if (page > pages) throw notFound('Page');
       const articles = await content.listPublished(found.filter, { limit: perPage, offset: (page - 1) * perPage }, now);
-      const origin = originOf(req, ctx);
+      const origin = ctx.origin;
       const html = layout(
         ctx,
         {
@@ -182,25 +200,23 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     });
   };
 
-  app.get(
-    '/category/:slug',
-    (req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>, reply) =>
-      archive(req, reply, async (slug, { categories }) => {
-        const category = categories.find((c) => c.slug === slug);
-        if (!category) return undefined;
-        const root = topLevelOf(categories, category);
-        return {
-          subject: { kind: 'category', category },
-          filter: { categoryIds: categoryWithDescendants(categories, category.id) },
-          basePath: paths.category(category.slug),
-          title: category.name,
-          description: category.description,
-          section: root.slug,
-        };
-      }),
+  app.get('/category/:slug', { ...PUBLIC, schema: archiveSchema }, (req, reply) =>
+    archive(req, reply, async (slug, { categories }) => {
+      const category = categories.find((c) => c.slug === slug);
+      if (!category) return undefined;
+      const root = topLevelOf(categories, category);
+      return {
+        subject: { kind: 'category', category },
+        filter: { categoryIds: categoryWithDescendants(categories, category.id) },
+        basePath: paths.category(category.slug),
+        title: category.name,
+        description: category.description,
+        section: root.slug,
+      };
+    }),
   );
 
-  app.get('/tag/:slug', (req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>, reply) =>
+  app.get('/tag/:slug', { ...PUBLIC, schema: archiveSchema }, (req, reply) =>
     archive(req, reply, async (slug) => {
       const tag = await content.tagBySlug(slug);
       if (!tag) return undefined;
@@ -214,7 +230,7 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     }),
   );
 
-  app.get('/author/:slug', (req: FastifyRequest<{ Params: { slug: string }; Querystring: { page?: string } }>, reply) =>
+  app.get('/author/:slug', { ...PUBLIC, schema: archiveSchema }, (req, reply) =>
     archive(req, reply, async (slug) => {
       const author = await content.authorBySlug(slug);
       if (!author) return undefined;
@@ -228,7 +244,7 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
     }),
   );
 
-  app.get('/:slug', (req: FastifyRequest<{ Params: { slug: string } }>, reply) =>
+  app.get('/:slug', { ...PUBLIC, schema: { params: SlugParams, querystring: AnyQuery } }, (req, reply) =>
     pageCache.serve(req, reply, async () => {
       const { slug } = req.params;
       if (!isValidSlug(slug)) throw notFound();
@@ -236,11 +252,7 @@ export async function themeRoutes(app: FastifyInstance, deps: ThemeDeps): Promis
       if (!page) throw notFound();
       const { ctx } = await site.get();
       return {
-        html: layout(
-          ctx,
-          { title: page.title, canonical: `${originOf(req, ctx)}${paths.page(page.slug)}` },
-          staticPage(page),
-        ),
+        html: layout(ctx, { title: page.title, canonical: `${ctx.origin}${paths.page(page.slug)}` }, staticPage(page)),
       };
     }),
   );

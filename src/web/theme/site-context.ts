@@ -2,6 +2,7 @@ import type { ContentRepository } from '../../content/repository.js';
 import type { SettingsStore } from '../../content/settings.js';
 import type { Category } from '../../content/types.js';
 import type { ThemeAssets } from './assets.js';
+import { SiteUrl } from '../site-url.js';
 import { buildViewContext, type ViewContext } from './view-context.js';
 
 /**
@@ -17,6 +18,7 @@ export class SiteContext {
     private readonly settings: SettingsStore,
     private readonly content: ContentRepository,
     private readonly assets: ThemeAssets,
+    private readonly siteUrl: SiteUrl = new SiteUrl(undefined),
     private readonly ttlMs = 10_000,
   ) {}
 
@@ -41,7 +43,11 @@ export class SiteContext {
     ]);
     const nav = categories.filter((c) => c.parent_id === null);
     const logo = site.logoMediaId ? await this.content.image(site.logoMediaId) : null;
-    this.current = { ctx: buildViewContext(site, this.assets, nav, pages, logo), categories, at: Date.now() };
+    this.current = {
+      ctx: buildViewContext(site, this.assets, nav, pages, logo, this.siteUrl.origin),
+      categories,
+      at: Date.now(),
+    };
   }
 }
 

@@ -7,6 +7,8 @@ import type { ThemeAssets } from './assets.js';
 /** What every template may use besides its own data. Built once per settings version, not per request. */
 export interface ViewContext {
   site: SiteSettings;
+  /** The site's public origin (SITE_URL) for absolute links; never taken from a request. */
+  origin: string;
   t: Messages;
   fmt: Formatter;
   assets: ThemeAssets;
@@ -24,9 +26,11 @@ export function buildViewContext(
   nav: CategoryRef[],
   pages: { slug: string; title: string }[],
   logo: Image | null = null,
+  origin = 'http://localhost',
 ): ViewContext {
   return {
     site,
+    origin,
     t: messagesFor(site.lang),
     fmt: new Formatter({ lang: site.lang, dateStyle: site.dateStyle, digits: site.digits, timeZone: site.timeZone }),
     assets,

@@ -1,0 +1,30 @@
+/**
+ * Counting events per key, exactly, across every process and node: failed
+ * sign-ins per account and per address, wrong second-factor codes, and the
+ * like. Each `hit` is one atomic step in the store (one SQL upsert, or one
+ * Redis script), so a hundred parallel requests count a hundred.
+ */
+export interface LimitRule {
+  /** The count at which the key locks. */
+  limit: number;
+  /** How long a counting window lasts (ms); Infinity counts "in a row" until `reset`. */
+  windowMs: number;
+  /** How long the key stays locked once the limit is reached (ms). */
+  lockMs: number;
+}
+
+export interface Counter {
+  /** Events counted in the current window (including this one, for `hit`). */
+  count: number;
+  /** ISO UTC time the lock ends, or null when the key is not locked. */
+  lockedUntil: string | null;
+}
+
+export interface LimitStore {
+  /** Counts one event; a new window starts when the last has passed or its lock has ended. */
+  hit(key: string, rule: LimitRule): Promise<Counter>;
+  /** Whether the key is locked now. */
+  isLocked(key: string): Promise<boolean>;
+  /** Forgets the key (after a successful sign-in, say). */
+  reset(key: string): Promise<void>;
+}
