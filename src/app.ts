@@ -276,6 +276,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
 
   // An empty query parameter is an absent one: a GET form sends every field (`?category=&from=`).
   app.addHook('preValidation', async (req) => {
+    // A route that declares no query reads none: its handler must not see undeclared, unvalidated input.
+    if (!req.routeOptions.schema?.querystring) req.query = Object.create(null) as Record<string, never>;
     const query = req.query as Record<string, unknown> | undefined;
     if (query && typeof query === 'object')
       for (const key of Object.keys(query)) if (query[key] === '') delete query[key];

@@ -61,8 +61,24 @@ export async function mediaAdminRoutes(fastify: FastifyInstance, deps: AdminDeps
     return can(actor, 'edit_others_articles') || (can(actor, 'upload_media') && m.uploaded_by === actor.id);
   };
 
-  /** Reads the upload: text fields first (the CSRF token among them), then the one file, within the size limit. */
+  /**
+   * Reads the upload. A body the multipart parser cannot read (no boundary, cut short, not multipart at all)
+   * is the client's fault: a 400 with a message, not a 500.
+   */
   async function receive(req: FastifyRequest): Promise<{ id: number }> {
+    try {
+      return await receiveParts(req);
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (err instanceof AppError || (status && status < 500)) throw err;
+      if (err instanceof Error && /multipart|boundary|unexpected end|part/i.test(err.message))
+        throw badRequest('file', 'تعذّرت قراءة الملف المرفوع.', 'The upload could not be read.');
+      throw err;
+    }
+  }
+
+  /** Text fields first (the CSRF token among them), then the one file, within the size limit. */
+  async function receiveParts(req: FastifyRequest): Promise<{ id: number }> {
     const { site } = (await deps.site.get()).ctx;
     const limit = site.uploadMaxMb * 1024 * 1024;
     const declared = Number(req.headers['content-length'] ?? 0);

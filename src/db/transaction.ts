@@ -29,14 +29,14 @@ export function isWriteRace(err: unknown): boolean {
 export async function writeTransaction<T>(
   db: DB,
   work: (trx: Transaction<Schema>) => Promise<T>,
-  attempts = 5,
+  attempts = 8,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(work);
     } catch (err) {
       if (attempt >= attempts || !isWriteRace(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, attempt * 5 * Math.random()));
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 * Math.random()));
     }
   }
 }

@@ -20,7 +20,7 @@ import { startSite, type TestSite } from '../helpers/server.js';
  * printed path); SAFIR_FUZZ_RUNS sets the cases per route.
  */
 const SEED = Number(process.env.SAFIR_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(process.env.SAFIR_FUZZ_RUNS ?? 12);
+const RUNS = Number(process.env.SAFIR_FUZZ_RUNS ?? 25);
 
 const NASTY = [
   '',
@@ -247,6 +247,53 @@ for (const dialect of DIALECTS) {
         req.end(body?.bytes);
       });
     }
+
+    test('ids beyond 2³¹−1 and 2⁶³ in any path, query or body are answered 400 or 404', async () => {
+      const huge = ['2147483648', '9223372036854775808', '99999999999999999999', '-1', '0'];
+      type Props = Record<string, { type?: string; format?: string; items?: { format?: string } }>;
+      const idLike = (props: Props | undefined) =>
+        Object.entries(props ?? {})
+          .filter(([, p]) => p.type === 'integer' || p.format === 'id-or-empty' || p.items?.format === 'id-or-empty')
+          .map(([k]) => k);
+      let checked = 0;
+      for (const route of site.services.routes.filter((r) => r.method !== 'HEAD')) {
+        const schema = route.schema as
+          | { params?: { properties?: Props }; querystring?: { properties?: Props }; body?: { properties?: Props } }
+          | undefined;
+        const params = idLike(schema?.params?.properties);
+        const query = idLike(schema?.querystring?.properties);
+        const body = idLike(schema?.body?.properties);
+        for (const big of huge) {
+          const cases: { path: string; body?: Body }[] = [];
+          const fill = (p: string) =>
+            p.replace(/:([A-Za-z_]+)/g, (_m, name: string) => (params.includes(name) ? big : '1'));
+          if (params.length) cases.push({ path: fill(route.url) });
+          for (const q of query) cases.push({ path: `${fill(route.url).replace(/:([A-Za-z_]+)/g, '1')}?${q}=${big}` });
+          for (const b of body)
+            for (const contentType of ['application/x-www-form-urlencoded', 'application/json'])
+              cases.push({
+                path: route.url.replace(/:([A-Za-z_]+)/g, '1'),
+                body: {
+                  contentType,
+                  bytes: Buffer.from(
+                    contentType.endsWith('json')
+                      ? `{"${b}": ${/^-?\d+$/.test(big) ? big : `"${big}"`}}`
+                      : `${b}=${big}`,
+                  ),
+                },
+              });
+          for (const c of cases) {
+            const { token, session } = await site.services.accounts.createSession(adminId, 'ids');
+            const headers = { host: '127.0.0.1', cookie: `safir_session=${token}`, 'x-csrf-token': session.csrf_token };
+            const res = await send(c.path, route.method, headers, route.method === 'GET' ? undefined : c.body);
+            checked++;
+            const what = `${route.method} ${c.path} ${c.body?.bytes.toString() ?? ''}`;
+            assert.ok(res.status === 400 || res.status === 404, `${what} → ${res.status} ${res.text.slice(0, 200)}`);
+          }
+        }
+      }
+      assert.ok(checked > 300, `${checked} requests`);
+    });
 
     test(`every route answers malformed input below 500, logs no error, and writes nothing it refuses (seed ${SEED})`, async () => {
       console.log(`route fuzz on ${dialect}: SAFIR_FUZZ_SEED=${SEED}, ${RUNS} cases per route`);

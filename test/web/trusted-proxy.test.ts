@@ -94,3 +94,24 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('ALLOWED_HOSTS', () => {
+  let site: TestSite;
+  before(async () => {
+    site = await startSite('sqlite', { seed: false, app: { allowedHosts: ['news.example', 'www.news.example'] } });
+  });
+  after(() => site.close());
+
+  test('a request for a host not listed is refused with a 400; listed hosts are served', async () => {
+    for (const [host, status] of [
+      ['news.example', 200],
+      ['NEWS.example:8080', 200],
+      ['www.news.example', 200],
+      ['evil.example', 400],
+      ['news.example.evil.example', 400],
+    ] as const) {
+      const res = await exchange(site, '127.0.0.1', 'GET', '/robots.txt', { host });
+      assert.equal(res.status, status, host);
+    }
+  });
+});
