@@ -117,6 +117,7 @@ async function startServer(
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SAFIR_DEMO: '0',
+      SAFIR_WORKERS: process.env.SAFIR_WORKERS ?? '1',
       MEDIA_DIR: join(dir, 'media'),
       PAGE_CACHE_SECONDS: String(pageCacheSeconds),
     },

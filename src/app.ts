@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -21,8 +23,9 @@ import { errorPage } from './web/theme/pages.js';
 import { ADMIN_CSP, PAGE_CSP, PERMISSIONS_POLICY } from './web/theme/layout.js';
 import { sendPage, themeRoutes } from './web/theme/routes.js';
 import { SiteContext } from './web/theme/site-context.js';
-import { PageCache } from './web/page-cache.js';
-import { ContentVersionWatcher } from './content/version-watcher.js';
+import { PageCache } from './delivery/page-cache.js';
+import { CacheKeys } from './delivery/cache-keys.js';
+import { OutboxFollower } from './events/follower.js';
 import { TtlCache } from './shared/ttl-cache.js';
 import type { ArticleSummary } from './content/types.js';
 import { adminScope, enforceRouteRules } from './accounts/http.js';
@@ -38,7 +41,9 @@ import { mediaAdminRoutes } from './admin/media.js';
 import { userAdminRoutes } from './admin/users.js';
 import { siteAdminRoutes } from './admin/site.js';
 import { commentAdminRoutes } from './admin/comments.js';
-import { Editorial, Scheduler } from './content/editorial.js';
+import { Editorial } from './content/editorial.js';
+import { SiteJobs } from './jobs/site-jobs.js';
+import { pruneEvents } from './events/outbox.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { MediaLibrary } from './media/library.js';
 import { registerBodyParsers } from './web/forms.js';
@@ -62,10 +67,12 @@ export interface AppOptions {
   allowedHosts?: string[];
   /** How often read counts are written (ms). */
   viewFlushMs?: number;
-  /** How long a rendered page is reused (ms); 0 renders every request. Default 30 s. */
+  /** The longest a rendered page is kept without a change to what it shows (ms); 0 renders every request. */
   pageCacheMs?: number;
-  /** How often the content version is checked to drop caches (ms). */
-  versionPollMs?: number;
+  /** Memory for rendered pages (bytes, compressed bodies); default 128 MB. */
+  pageCacheBytes?: number;
+  /** How often the outbox is read for changes made elsewhere (ms); PostgreSQL also wakes it at each commit. */
+  outboxPollMs?: number;
   /** How often due scheduled articles are published (ms); default 15 s. */
   schedulerMs?: number;
   /** SMTP server URL for password-reset mail; unset sends none. */
@@ -81,7 +88,7 @@ export interface Services {
   views: ViewCounter;
   assets: ThemeAssets;
   pageCache: PageCache;
-  versions: ContentVersionWatcher;
+  outbox: OutboxFollower;
   accounts: AccountService;
   editorial: Editorial;
   comments: CommentService;
@@ -144,21 +151,28 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     async () => (await site.get()).ctx.fmt.day(new Date().toISOString()),
     opts.viewFlushMs,
   );
-  const pageCache = new PageCache(opts.pageCacheMs ?? 30_000);
-  const widgets = new TtlCache<ArticleSummary[]>(30_000);
-  const versions = new ContentVersionWatcher(opts.database.db, opts.versionPollMs);
-  versions.onChange(() => {
-    pageCache.clear();
+  const pageCache = new PageCache({
+    maxBytes: opts.pageCacheBytes ?? 128 * 1024 * 1024,
+    ttlMs: opts.pageCacheMs ?? 30 * 60_000,
+    onError: (err, cacheId) => app.log.warn({ err, cacheId }, 'a page could not be refreshed; the cached copy stays'),
+  });
+  const widgets = new TtlCache<ArticleSummary[]>(5 * 60_000);
+  // Every change made anywhere (this process, another worker, another node) reaches this process's caches here.
+  const outbox = new OutboxFollower(opts.database, opts.outboxPollMs, (err) =>
+    app.log.error({ err }, 'reading the outbox failed; retrying'),
+  );
+  outbox.onEvents((events) => {
+    const keys = events.flatMap((e) => e.keys);
+    // The shared pieces pages are built from go first: the cache re-renders read pages at once, from them.
+    if (keys.some((k) => k.replace(/^!/, '') === CacheKeys.site)) site.invalidate();
     widgets.clear();
-    site.invalidate();
+    pageCache.invalidate(keys);
   });
   const secret = await serverSecret(opts.database.db);
   const accounts = new AccountService(opts.database.db, secret);
   const editorial = new Editorial(opts.database.db);
   const comments = new CommentService(opts.database.db, secret);
-  const scheduler = new Scheduler(editorial, opts.schedulerMs, (ids) =>
-    app.log.info({ ids }, 'published scheduled articles'),
-  );
+
   const mailer = createMailer(opts.smtpUrl, opts.mailFrom ?? 'Safir <no-reply@localhost>');
   const routes: Services['routes'] = [];
   app.addHook('onRoute', (route) => {
@@ -174,7 +188,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     views,
     assets,
     pageCache,
-    versions,
+    outbox,
     accounts,
     editorial,
     comments,
@@ -373,11 +387,43 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   app.addHook('onRequestAbort', done);
 
   views.start();
-  await versions.start();
-  scheduler.start();
+  await outbox.start();
+  // Once for the whole site (whichever process holds the lease): the scheduler, the most-read box, table pruning.
+  const jobs = new SiteJobs(
+    opts.database.db,
+    `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    [
+      {
+        name: 'publish-due',
+        everyMs: opts.schedulerMs ?? 15_000,
+        run: async () => {
+          const ids = await editorial.publishDue();
+          if (ids.length) app.log.info({ ids }, 'published scheduled articles');
+        },
+      },
+      {
+        name: 'most-read',
+        everyMs: 5 * 60_000,
+        run: async () => siteWidgets.trackMostRead(opts.database.db, (await site.get()).ctx),
+      },
+      {
+        name: 'prune',
+        everyMs: 3600_000,
+        run: async () => {
+          await accounts.purgeExpired();
+          await accounts.pruneThrottles();
+          await comments.pruneTokens();
+          await pruneEvents(opts.database.db, new Date(Date.now() - 7 * 24 * 3600_000).toISOString());
+        },
+      },
+    ],
+    app.log,
+    Math.min(2000, opts.schedulerMs ?? 2000),
+  );
+  jobs.start();
   app.addHook('onClose', async () => {
-    versions.stop();
-    scheduler.stop();
+    await outbox.stop();
+    await jobs.stop();
     for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     await views.stop().catch(() => {});
   });

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildApp } from './app.js';
+import { serve, workerCount } from './serve.js';
 import { loadConfig } from './config.js';
-import { seedDemoContent } from './content/demo/seed.js';
 import { openDatabase } from './db/database.js';
 import { afterBulkLoad } from './db/maintenance.js';
 import { migrateToLatest } from './db/migrator.js';
@@ -21,7 +20,8 @@ import { formatWordPressReport, importWordPress, WordPressImportError } from './
 const USAGE = `safir — منصة سفير للنشر / the Safir publishing platform
 
 Usage:
-  safir serve                  migrate, seed the demo on an empty database, and serve (PORT, HOST)
+  safir serve [--workers N]    migrate, seed the demo on an empty database, and serve (PORT, HOST);
+                               N processes share the port (default: one per CPU, or SAFIR_WORKERS)
   safir migrate                bring the database schema up to date
   safir import jsonl FILE      import articles from a JSON Lines corpus (re-runs update, never duplicate)
   safir import wordpress FILE [--uploads DIR]
@@ -64,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       'base-url': { type: 'string' },
       uploads: { type: 'string' },
       'with-passwords': { type: 'boolean' },
+      workers: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -81,7 +82,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'serve':
-        return await serve(config, database);
+        await database.close(); // the workers (or this process) open their own
+        await serve(config, workerCount(values.workers));
+        return new Promise<number>(() => {});
       case 'import': {
         const [kind, file] = rest;
         if (kind === 'wordpress' && file) {
@@ -228,40 +231,6 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     if (command !== 'serve') await database.close();
   }
-}
-
-async function serve(
-  config: ReturnType<typeof loadConfig>,
-  database: ReturnType<typeof openDatabase>,
-): Promise<number> {
-  await migrateToLatest(database.db, database.dialect);
-  if (config.seedDemo && (await seedDemoContent(database, config.mediaRoot))) {
-    console.log('Seeded the demo magazine (مجلة السفير).');
-  }
-  const { app } = await buildApp({
-    database,
-    mediaRoot: config.mediaRoot,
-    trustProxy: config.trustProxy,
-    siteUrl: config.siteUrl,
-    production: config.production,
-    allowedHosts: config.allowedHosts,
-    pageCacheMs: config.pageCacheMs,
-    schedulerMs: config.schedulerMs,
-    smtpUrl: config.smtpUrl,
-    mailFrom: config.mailFrom,
-    logger: { level: config.logLevel },
-  });
-  const stop = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info(`Safir is serving ${database.dialect} (${database.location}) on http://${config.host}:${config.port}/`);
-  return new Promise<number>(() => {});
 }
 
 /** The password: typed without echo on a terminal (twice), or the first line of standard input. */

@@ -18,7 +18,10 @@ export interface Config {
   /** Host names requests may carry (`ALLOWED_HOSTS`, comma-separated); undefined accepts any. */
   allowedHosts: string[] | undefined;
   seedDemo: boolean;
+  /** The longest a page is cached without a change to what it shows (a safety net: writes invalidate it). */
   pageCacheMs: number;
+  /** Memory for cached pages per process, in bytes. */
+  pageCacheBytes: number;
   /** SMTP server for password resets and notifications; unset: no email is sent. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -45,7 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           .filter(Boolean)
       : undefined,
     seedDemo: env.SAFIR_DEMO !== '0',
-    pageCacheMs: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 30)) * 1000 || 0,
+    pageCacheMs: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 1800)) * 1000 || 0,
+    pageCacheBytes: Math.max(0, Number(env.PAGE_CACHE_MB ?? 128)) * 1024 * 1024 || 0,
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || 'Safir <no-reply@localhost>',
     schedulerMs: Math.max(1, Number(env.SCHEDULER_SECONDS ?? 15)) * 1000 || 15_000,

@@ -3,7 +3,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DB } from '../db/database.js';
 import type { Role, SessionRow, UserRow } from '../db/schema.js';
 import { slugify, uniqueSlug } from '../content/slug.js';
-import { bumpContentVersion } from '../content/service.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import { AppError, badRequest } from '../shared/errors.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { isRole } from './roles.js';
@@ -157,7 +158,8 @@ export class AccountService {
         .executeTakeFirst();
       if (!shared && user.author_id !== reassignToAuthorId)
         await trx.deleteFrom('authors').where('id', '=', user.author_id).execute();
-      await bumpContentVersion(trx);
+      // Their articles now show another author: anything may read differently.
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }
 
@@ -237,24 +239,23 @@ export class AccountService {
   async signIn(email: string, password: string, ip: string): Promise<SignInResult> {
     const accountKey = `account:${normalizeEmail(email)}`;
     const ipKey = this.ipKey(ip);
-    const countFailure = () =>
-      Promise.all([this.limits.hit(accountKey, ACCOUNT_RULE), this.limits.hit(ipKey, IP_RULE)]);
-    const [accountLocked, ipLocked] = await Promise.all([
-      this.limits.isLocked(accountKey),
-      this.limits.isLocked(ipKey),
-    ]);
-    if (accountLocked || ipLocked) {
-      await countFailure();
-      return { ok: false, reason: 'locked' };
-    }
+    // Every attempt is counted before the password is checked, and refused if that puts it over a limit: however
+    // many arrive at once, at most the limit's worth are ever checked. A right password takes its count back.
+    // The address is counted first, so a locked address adds no rows for the emails it tries.
+    const byAddress = await this.limits.hit(ipKey, IP_RULE);
+    if (byAddress.count > IP_RULE.limit) return { ok: false, reason: 'locked' };
+    const byAccount = await this.limits.hit(accountKey, ACCOUNT_RULE);
+    if (byAccount.count > ACCOUNT_RULE.limit) return { ok: false, reason: 'locked' };
     const user = await this.userByEmail(email);
     const ok = await verifyPassword(password.slice(0, 1024), user?.password_hash ?? (await decoyHash()));
-    if (!ok || !user) {
-      await countFailure();
-      return { ok: false, reason: 'invalid' };
-    }
-    await this.limits.reset(accountKey);
+    if (!ok || !user) return { ok: false, reason: 'invalid' };
+    await Promise.all([this.limits.reset(accountKey), this.limits.forgive(ipKey)]);
     return { ok: true, user, needsSecondFactor: Boolean(user.totp_secret) };
+  }
+
+  /** Forgets throttle counters nobody has added to for a day (the site jobs call it). */
+  pruneThrottles(): Promise<number> {
+    return this.limits.prune(24 * 3600_000);
   }
 
   // ---- sessions ----
@@ -304,12 +305,11 @@ export class AccountService {
   async verifySecondFactor(token: string, code: string): Promise<{ token: string; session: SessionRow } | null> {
     const found = await this.sessionByToken(token);
     if (!found || found.session.verified || !found.user.totp_secret) return null;
+    // Counted first, like passwords: parallel guesses cannot outrun the limit.
     const key = `totp:${found.user.id}`;
-    if (await this.limits.isLocked(key)) return null;
-    if (!(await this.acceptTotp(found.user, code))) {
-      await this.limits.hit(key, TOTP_RULE);
-      return null;
-    }
+    if ((await this.limits.hit(key, TOTP_RULE)).count > TOTP_RULE.limit) return null;
+    if (!(await this.acceptTotp(found.user, code))) return null;
+    await this.limits.reset(key);
     await this.endSession(token);
     return this.createSession(found.user.id, found.session.user_agent, true);
   }

@@ -294,11 +294,8 @@ ${page < pages ? html`<a href="${qs(page + 1)}" rel="next">${view.t('التال�
     const action = fields(req.body, 'bulk_action')[0];
     if (!['publish', 'unpublish', 'delete'].includes(action ?? ''))
       throw badRequest('bulk_action', 'إجراء غير معروف.', 'Unknown action.');
-    // All or nothing per article, each under the same rules as a single save: one refusal stops the batch.
-    for (const id of ids) {
-      if (action === 'delete') await editorial.remove(actor, id);
-      else await editorial.transition(actor, id, action as 'publish' | 'unpublish');
-    }
+    // Each article under the same rules as a single save, all checked before any is changed.
+    await editorial.bulk(actor, ids, action as 'publish' | 'unpublish' | 'delete');
     return reply.redirect('/admin/articles?done=bulk-done', 303);
   });
 

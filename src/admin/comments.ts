@@ -1,3 +1,4 @@
+import { lookup } from '../shared/lookup.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from 'typebox';
@@ -45,7 +46,7 @@ export async function commentAdminRoutes(
   );
 
   const apply = async (req: FastifyRequest, ids: number[], action: string) => {
-    const target = ACTIONS[action];
+    const target = lookup(ACTIONS, action);
     if (!target) throw badRequest('action', 'إجراء غير معروف.', 'Unknown action.');
     if (target === 'delete') return comments.remove(ids);
     const changed = await comments.setStatus(ids, target);

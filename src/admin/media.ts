@@ -94,11 +94,12 @@ export async function mediaAdminRoutes(fastify: FastifyInstance, deps: AdminDeps
       if (part.type === 'field') {
         // Multipart fields are read here, not by a route schema: the same rule for text applies.
         const value = String(part.value);
-        if (!isCleanText(value))
+        // The multipart parser turns bytes that are not UTF-8 into U+FFFD: refused like invalid UTF-8 elsewhere.
+        if (!isCleanText(value) || value.includes('\uFFFD'))
           throw badRequest(
             part.fieldname,
-            'النص فيه رموز تحكم أو محارف غير صالحة.',
-            'The text contains control characters or invalid Unicode.',
+            'النص فيه رموز تحكم أو محارف غير صالحة (ليس UTF-8 سليماً).',
+            'The text contains control characters or is not valid UTF-8.',
           );
         values[part.fieldname] = value;
         if (part.fieldname === '_csrf' && !csrfChecked) {

@@ -22,7 +22,8 @@ import {
   libraryImages,
   ROLE_NAMES,
 } from './view.js';
-import { bumpContentVersion } from '../content/service.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 
 /** Users (administrators) and one's own profile: name, bio, language, password, two-factor sign-in, sessions. */
 const NewUserBody = FormBody({
@@ -40,6 +41,7 @@ const ProfileBody = FormBody({
 const PasswordChangeBody = FormBody({ current: T.Optional(Text(2000)), password: T.Optional(Text(2000)) });
 const TwoFactorBody = FormBody({
   disable: T.Optional(Text(10)),
+  confirm_password: T.Optional(Text(2000)),
   start: T.Optional(Text(10)),
   secret: T.Optional(Text(200)),
   code: T.Optional(Text(50)),
@@ -229,6 +231,7 @@ ${csrfField(view)}
 ${
   user.totp_secret
     ? html`<p>${view.t('مفعّل.', 'On.')}</p><input type="hidden" name="disable" value="1">
+${field({ name: 'confirm_password', label: view.t('كلمة المرور الحالية (لإيقافه)', 'Current password (to turn it off)'), type: 'password', required: true, autocomplete: 'current-password', errors })}
 <div class="actions"><button type="submit" class="secondary">${view.t('أوقفه', 'Turn off')}</button></div>`
     : pendingSecret
       ? html`<p>${view.t('أضف هذا المفتاح إلى تطبيق المصادقة ثم اكتب الرمز الذي يعرضه:', 'Add this key to your authenticator app, then enter the code it shows:')}</p>
@@ -283,7 +286,11 @@ ${csrfField(view)}
         .set({ name, bio, avatar_media_id: avatarId })
         .where('id', '=', user.author_id)
         .execute();
-      await bumpContentVersion(trx);
+      await emit(trx, {
+        type: 'author.changed',
+        keys: [CacheKeys.author(user.author_id)],
+        payload: { id: user.author_id },
+      });
     });
     return reply.redirect('/admin/profile?done=saved', 303);
   });
@@ -318,6 +325,15 @@ ${csrfField(view)}
     const invalid = schemaErrors(view, req);
     if (invalid) return profilePage(req, reply, invalid, 400);
     if (formField(req.body, 'disable')) {
+      // Turning a protection off asks for the password again: a session left open is not enough.
+      const check = await accounts.signIn(user.email, formField(req.body, 'confirm_password'), req.ip);
+      if (!check.ok)
+        return profilePage(
+          req,
+          reply,
+          { confirm_password: view.t('كلمة المرور الحالية غير صحيحة.', 'The current password is wrong.') },
+          400,
+        );
       await accounts.setTotpSecret(user.id, null);
       return reply.redirect('/admin/profile?done=two-factor-off', 303);
     }

@@ -1,3 +1,4 @@
+import { lookup } from '../shared/lookup.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { csrfToken } from '../accounts/http.js';
 import type { Capability } from '../accounts/roles.js';
@@ -76,7 +77,7 @@ const DONE: Record<string, [string, string]> = {
 
 export function doneNotice(view: AdminView, req: FastifyRequest): string | undefined {
   const done = (req.query as Record<string, unknown> | undefined)?.done;
-  const pair = typeof done === 'string' ? DONE[done] : undefined;
+  const pair = typeof done === 'string' ? lookup(DONE, done) : undefined;
   return pair ? view.t(...pair) : undefined;
 }
 

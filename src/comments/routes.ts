@@ -154,7 +154,7 @@ export async function commentRoutes(fastify: FastifyInstance, deps: CommentDeps)
         const visible = err.field && ['author', 'email', 'url', 'comment'].includes(err.field);
         const errors: Record<string, string> = { _form: visible ? ctx.t.commentFormErrors : message };
         if (visible) errors[err.field!] = message;
-        const page = await articles.render(req, slug, { form, errors, replyTo: Number(form.parent) || undefined });
+        const page = await articles.render(slug, { form, errors, replyTo: Number(form.parent) || undefined });
         return reply
           .code(err.status)
           .header('content-type', 'text/html; charset=utf-8')

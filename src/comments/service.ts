@@ -1,7 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { keyedHash } from '../accounts/secret.js';
 import { normalizeEmail } from '../accounts/service.js';
-import { bumpContentVersion } from '../content/service.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import type { SiteSettings } from '../content/settings.js';
 import type { DB } from '../db/database.js';
 import type { CommentRow, CommentStatus } from '../db/schema.js';
@@ -115,6 +116,15 @@ export class CommentService {
       .onConflict((oc) => oc.column('token_hash').doNothing())
       .executeTakeFirst();
     if (Number(spent.numInsertedOrUpdatedRows ?? 0) === 0) throw badToken();
+  }
+
+  /** Forgets spent form tokens old enough to be refused anyway: the table stays small. */
+  async pruneTokens(): Promise<number> {
+    const r = await this.db
+      .deleteFrom('comment_tokens')
+      .where('used_at', '<', new Date(this.now() - MAX_FORM_AGE_MS).toISOString())
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   // ---- submitting ----
@@ -320,7 +330,9 @@ export class CommentService {
     return this.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('comments').selectAll().where('id', 'in', ids).execute();
       await trx.updateTable('comments').set({ status }).where('id', 'in', ids).execute();
-      for (const articleId of new Set(before.map((c) => c.article_id))) await recountComments(trx, articleId);
+      // Only articles whose approved comments changed have anything new to show.
+      const touched = before.filter((c) => c.status !== status && (c.status === 'approved' || status === 'approved'));
+      for (const articleId of new Set(touched.map((c) => c.article_id))) await recountComments(trx, articleId);
       return before.filter((c) => c.status !== status);
     });
   }
@@ -328,10 +340,11 @@ export class CommentService {
   async remove(ids: number[]): Promise<void> {
     if (!ids.length) return;
     await this.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('comments').select(['article_id']).where('id', 'in', ids).execute();
+      const rows = await trx.selectFrom('comments').select(['article_id', 'status']).where('id', 'in', ids).execute();
       await trx.updateTable('comments').set({ parent_id: null }).where('parent_id', 'in', ids).execute();
       await trx.deleteFrom('comments').where('id', 'in', ids).execute();
-      for (const articleId of new Set(rows.map((r) => r.article_id))) await recountComments(trx, articleId);
+      const approved = rows.filter((r) => r.status === 'approved');
+      for (const articleId of new Set(approved.map((r) => r.article_id))) await recountComments(trx, articleId);
     });
   }
 
@@ -340,10 +353,19 @@ export class CommentService {
     if (!text) throw badRequest('comment', 'اكتب نص التعليق.', 'Write the comment text.');
     if ([...text].length > LIMITS.body) throw badRequest('comment', 'التعليق طويل جداً.', 'The comment is too long.');
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('comments').select('article_id').where('id', '=', id).executeTakeFirst();
+      const row = await trx
+        .selectFrom('comments')
+        .select(['article_id', 'status'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!row) throw notFound('Comment');
       await trx.updateTable('comments').set({ body: text }).where('id', '=', id).execute();
-      await bumpContentVersion(trx);
+      if (row.status === 'approved')
+        await emit(trx, {
+          type: 'comments.changed',
+          keys: [CacheKeys.comments(row.article_id)],
+          payload: { articleId: row.article_id },
+        });
     });
   }
 
@@ -407,20 +429,28 @@ export class CommentService {
   }
 }
 
-/** Keeps an article's approved-comment count right and tells every node's page cache. */
+/**
+ * Keeps an article's approved-comment count right and, when its public
+ * comments changed, records it in the outbox: its comments, and its card
+ * wherever the count shows. Callers call it when approved comments changed.
+ */
 export async function recountComments(q: DB, articleId: number): Promise<void> {
-  const n = await q
-    .selectFrom('comments')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('article_id', '=', articleId)
-    .where('status', '=', 'approved')
-    .executeTakeFirstOrThrow();
-  await q
-    .updateTable('articles')
-    .set({ comment_count: Number(n.n) })
-    .where('id', '=', articleId)
-    .execute();
-  await bumpContentVersion(q);
+  const [n, current] = await Promise.all([
+    q
+      .selectFrom('comments')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('article_id', '=', articleId)
+      .where('status', '=', 'approved')
+      .executeTakeFirstOrThrow(),
+    q.selectFrom('articles').select('comment_count').where('id', '=', articleId).executeTakeFirst(),
+  ]);
+  const count = Number(n.n);
+  const keys = [CacheKeys.comments(articleId)];
+  if (current && Number(current.comment_count) !== count) {
+    await q.updateTable('articles').set({ comment_count: count }).where('id', '=', articleId).execute();
+    keys.push(CacheKeys.card(articleId));
+  }
+  await emit(q, { type: 'comments.changed', keys, payload: { articleId } });
 }
 
 export interface CommentNode {

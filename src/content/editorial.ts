@@ -5,7 +5,7 @@ import { type Actor, allowedStatuses, can, canEditArticle } from '../accounts/ro
 import type { DB } from '../db/database.js';
 import type { ArticleRow, ArticleStatus, RevisionRow, Schema } from '../db/schema.js';
 import { AppError, badRequest, forbidden, notFound } from '../shared/errors.js';
-import { type ArticleInput, bumpContentVersion, saveArticle } from './service.js';
+import { type ArticleInput, saveArticle, withArticleEvents } from './service.js';
 import { sanitizeBody } from './sanitize.js';
 import { reindexArticle } from '../search/indexer.js';
 
@@ -141,13 +141,8 @@ export class Editorial {
         ...flags,
         seoTitle: input.seoTitle,
         seoDescription: input.seoDescription,
+        commentsOpen: input.commentsOpen,
       });
-      if (input.commentsOpen !== undefined)
-        await trx
-          .updateTable('articles')
-          .set({ comments_open: input.commentsOpen ? 1 : 0 })
-          .where('id', '=', savedId)
-          .execute();
       await this.recordRevision(trx, savedId, actor.id, opts.autosave ? 'autosave' : action === 'save' ? '' : action);
       return savedId;
     });
@@ -239,6 +234,29 @@ export class Editorial {
       .insertInto('article_revisions')
       .values({ article_id: articleId, user_id: userId, created_at: this.iso(), note, ...a })
       .execute();
+  }
+
+  /**
+   * Bulk actions on the article list: every article is checked first (ownership, role, alt text for
+   * publishing), so a refusal of one leaves all of them as they were; then each is applied.
+   */
+  async bulk(actor: Actor, ids: number[], action: 'publish' | 'unpublish' | 'delete'): Promise<void> {
+    for (const id of ids) {
+      const article = await this.articleFor(actor, id);
+      if (action === 'delete') {
+        if (article.status === 'published' && !can(actor, 'publish_articles')) throw forbidden();
+        continue;
+      }
+      const status = this.nextStatus(article.status, action);
+      if (!allowedStatuses(actor).includes(status) || (action === 'unpublish' && !can(actor, 'publish_articles')))
+        throw forbidden();
+      if (status === 'published')
+        await this.requireAltText(this.inputOf(article, [], article.title, article.excerpt, article.body_html));
+    }
+    for (const id of ids) {
+      if (action === 'delete') await this.remove(actor, id);
+      else await this.transition(actor, id, action);
+    }
   }
 
   /** Applies a workflow action to an article as it stands (bulk actions): its content is saved unchanged. */
@@ -389,12 +407,14 @@ export class Editorial {
     const article = await this.articleFor(actor, articleId);
     if (article.status === 'published' && !can(actor, 'publish_articles')) throw forbidden();
     await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
-      await trx.deleteFrom('article_views').where('article_id', '=', articleId).execute();
-      await trx.deleteFrom('article_revisions').where('article_id', '=', articleId).execute();
-      await trx.deleteFrom('articles').where('id', '=', articleId).execute();
-      await reindexArticle(trx, articleId);
-      await bumpContentVersion(trx);
+      await withArticleEvents(trx, articleId, async () => {
+        await trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
+        await trx.deleteFrom('article_views').where('article_id', '=', articleId).execute();
+        await trx.deleteFrom('article_revisions').where('article_id', '=', articleId).execute();
+        await trx.deleteFrom('articles').where('id', '=', articleId).execute();
+        await reindexArticle(trx, articleId);
+        return articleId;
+      });
     });
   }
 
@@ -417,48 +437,23 @@ export class Editorial {
     const published: number[] = [];
     for (const { id } of due) {
       const won = await this.db.transaction().execute(async (trx) => {
-        const r = await trx
-          .updateTable('articles')
-          .set({ status: 'published', updated_at: now })
-          .where('id', '=', id)
-          .where('status', '=', 'scheduled')
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) return false;
-        await this.recordRevision(trx, id, null, 'scheduled-publish');
-        await bumpContentVersion(trx);
-        return true;
+        let claimed = false;
+        await withArticleEvents(trx, id, async () => {
+          const r = await trx
+            .updateTable('articles')
+            .set({ status: 'published', updated_at: now })
+            .where('id', '=', id)
+            .where('status', '=', 'scheduled')
+            .executeTakeFirst();
+          claimed = Number(r.numUpdatedRows) === 1;
+          return id;
+        });
+        if (claimed) await this.recordRevision(trx, id, null, 'scheduled-publish');
+        return claimed;
       });
       if (won) published.push(id);
     }
     return published;
-  }
-}
-
-export class Scheduler {
-  private timer: NodeJS.Timeout | undefined;
-  constructor(
-    private readonly editorial: Editorial,
-    private readonly everyMs = 15_000,
-    private readonly onPublished: (ids: number[]) => void = () => {},
-  ) {}
-
-  start(): void {
-    const tick = async () => {
-      try {
-        const ids = await this.editorial.publishDue();
-        if (ids.length) this.onPublished(ids);
-      } catch {
-        // A busy or briefly unreachable database: the next tick tries again.
-      }
-      this.timer = setTimeout(tick, this.everyMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, Math.min(this.everyMs, 1000));
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
   }
 }
 

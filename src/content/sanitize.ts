@@ -1,3 +1,4 @@
+import { lookup } from '../shared/lookup.js';
 import sanitizeHtml from 'sanitize-html';
 
 /**
@@ -79,7 +80,7 @@ const EMBED_IDS: Record<string, RegExp> = { youtube: /^[A-Za-z0-9_-]{11}$/, vime
 function embedAttributes(attribs: Record<string, string>): Record<string, string> {
   const provider = attribs['data-embed'] ?? '';
   const id = attribs['data-embed-id'] ?? '';
-  const valid = attribs.class === 'embed' && EMBED_IDS[provider]?.test(id);
+  const valid = attribs.class === 'embed' && lookup(EMBED_IDS, provider)?.test(id);
   return valid ? { class: 'embed', 'data-embed': provider, 'data-embed-id': id } : {};
 }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema, ArticleStatus } from '../db/schema.js';
 import { badRequest, notFound } from '../shared/errors.js';
@@ -7,21 +6,12 @@ import { slugify, uniqueSlug } from './slug.js';
 import { paths } from './urls.js';
 import { reindexArticle } from '../search/indexer.js';
 import { withResponsiveImages } from '../media/responsive.js';
+import { emit } from '../events/outbox.js';
+import { articleChangeKeys, CacheKeys, hard } from '../delivery/cache-keys.js';
+import { readArticleState } from './article-state.js';
+import { recordSitemapChange } from '../feeds/sitemap-pages.js';
 
 type Q = Kysely<Schema>;
-
-/** Settings row whose value changes with every content write; page caches watch it. */
-export const CONTENT_VERSION_KEY = 'content_version';
-
-/** Marks published content as changed, inside the caller's transaction. */
-export async function bumpContentVersion(q: Q): Promise<void> {
-  const value = JSON.stringify(`${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
-  await q
-    .insertInto('settings')
-    .values({ key: CONTENT_VERSION_KEY, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute();
-}
 
 export interface ArticleInput {
   title: string;
@@ -41,6 +31,40 @@ export interface ArticleInput {
   sourceId?: string;
   /** Update this article rather than create one (the editor). */
   articleId?: number;
+  /** Whether readers may comment; unset keeps what the article had (new ones are open). */
+  commentsOpen?: boolean;
+}
+
+/**
+ * Runs an article write and records in the outbox, in the same transaction,
+ * the cache keys it changed (read from the article's state before and after).
+ * Bulk imports pass `events: false` and emit one `site.changed` when done.
+ */
+export async function withArticleEvents(
+  q: Q,
+  articleId: number | undefined,
+  write: () => Promise<number>,
+  opts: { events?: boolean } = {},
+): Promise<number> {
+  if (opts.events === false) return write();
+  const before = articleId === undefined ? undefined : await readArticleState(q, articleId);
+  const id = await write();
+  const after = await readArticleState(q, id);
+  const type =
+    !before?.public && after?.public
+      ? 'article.published'
+      : before?.public && !after?.public
+        ? 'article.unpublished'
+        : 'article.updated';
+  if (before?.public || after?.public)
+    await recordSitemapChange(
+      q,
+      id,
+      Number(Boolean(after?.public)) - Number(Boolean(before?.public)),
+      new Date().toISOString(),
+    );
+  await emit(q, { type, keys: articleChangeKeys(before, after), payload: { id } });
+  return id;
 }
 
 const MAX_TITLE = 300;
@@ -79,7 +103,7 @@ export async function ensureCategory(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await bumpContentVersion(q);
+  await emit(q, { type: 'site.changed', keys: [CacheKeys.site] });
   return row.id;
 }
 
@@ -103,7 +127,7 @@ export async function ensureTags(q: Q, names: string[]): Promise<number[]> {
  * Creates an article, or updates the one with the same `sourceId` (imports
  * run again update rather than duplicate). Returns its id.
  */
-export async function saveArticle(q: Q, input: ArticleInput): Promise<number> {
+export async function saveArticle(q: Q, input: ArticleInput, opts: { events?: boolean } = {}): Promise<number> {
   const title = input.title.trim();
   if (!title) throw badRequest('title', 'العنوان مطلوب.', 'A title is required.');
   if ([...title].length > MAX_TITLE)
@@ -135,41 +159,61 @@ export async function saveArticle(q: Q, input: ArticleInput): Promise<number> {
     : input.sourceId
       ? await q.selectFrom('articles').select(['id', 'slug']).where('source_id', '=', input.sourceId).executeTakeFirst()
       : undefined;
+  const commentsOpen = input.commentsOpen === undefined ? {} : { comments_open: input.commentsOpen ? 1 : 0 };
 
-  let id: number;
-  if (existing) {
-    await q.updateTable('articles').set(values).where('id', '=', existing.id).execute();
-    id = existing.id;
-    if (input.slug && input.slug !== existing.slug) await changeArticleSlug(q, id, input.slug);
-  } else {
-    const slug = await uniqueSlug(input.slug || slugify(title), async (s) =>
-      Boolean(await q.selectFrom('articles').select('id').where('slug', '=', s).executeTakeFirst()),
-    );
-    const row = await q
-      .insertInto('articles')
-      .values({ ...values, slug, created_at: now, source_id: input.sourceId ?? null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    id = row.id;
-  }
-
-  if (input.tagNames) {
-    const tagIds = await ensureTags(q, input.tagNames);
-    await q.deleteFrom('article_tags').where('article_id', '=', id).execute();
-    if (tagIds.length) {
-      await q
-        .insertInto('article_tags')
-        .values(tagIds.map((tag_id) => ({ article_id: id, tag_id })))
-        .execute();
-    }
-  }
-  await reindexArticle(q, id);
-  await bumpContentVersion(q);
-  return id;
+  return withArticleEvents(
+    q,
+    existing?.id,
+    async () => {
+      let id: number;
+      if (existing) {
+        await q
+          .updateTable('articles')
+          .set({ ...values, ...commentsOpen })
+          .where('id', '=', existing.id)
+          .execute();
+        id = existing.id;
+        if (input.slug && input.slug !== existing.slug) await changeArticleSlug(q, id, input.slug);
+      } else {
+        const slug = await uniqueSlug(input.slug || slugify(title), async (s) =>
+          Boolean(await q.selectFrom('articles').select('id').where('slug', '=', s).executeTakeFirst()),
+        );
+        const row = await q
+          .insertInto('articles')
+          .values({ ...values, ...commentsOpen, slug, created_at: now, source_id: input.sourceId ?? null })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        id = row.id;
+      }
+      if (input.tagNames) {
+        const tagIds = await ensureTags(q, input.tagNames);
+        await q.deleteFrom('article_tags').where('article_id', '=', id).execute();
+        if (tagIds.length) {
+          await q
+            .insertInto('article_tags')
+            .values(tagIds.map((tag_id) => ({ article_id: id, tag_id })))
+            .execute();
+        }
+      }
+      await reindexArticle(q, id);
+      return id;
+    },
+    opts,
+  );
 }
 
 /** Renames an article's slug and keeps its old URL working with a 301. Returns the slug actually used. */
-export async function changeArticleSlug(q: Q, articleId: number, wanted: string): Promise<string> {
+export async function renameArticle(q: Q, articleId: number, wanted: string): Promise<string> {
+  let slug = '';
+  await withArticleEvents(q, articleId, async () => {
+    slug = await changeArticleSlug(q, articleId, wanted);
+    return articleId;
+  });
+  return slug;
+}
+
+/** The rename itself, for writes that track their own events (saveArticle). */
+async function changeArticleSlug(q: Q, articleId: number, wanted: string): Promise<string> {
   const current = await q.selectFrom('articles').select('slug').where('id', '=', articleId).executeTakeFirstOrThrow();
   const base = slugify(wanted);
   if (!base) throw badRequest('slug', 'الرابط المختصر غير صالح.', 'The slug is not valid.');
@@ -179,7 +223,6 @@ export async function changeArticleSlug(q: Q, articleId: number, wanted: string)
   );
   await q.updateTable('articles').set({ slug }).where('id', '=', articleId).execute();
   await addRedirect(q, paths.article(current.slug), paths.article(slug));
-  await bumpContentVersion(q);
   return slug;
 }
 
@@ -227,10 +270,14 @@ export async function savePage(
     updated_at: now,
   };
   const existing = input.id
-    ? await q.selectFrom('pages').select(['id', 'slug']).where('id', '=', input.id).executeTakeFirst()
+    ? await q
+        .selectFrom('pages')
+        .select(['id', 'slug', 'title', 'status'])
+        .where('id', '=', input.id)
+        .executeTakeFirst()
     : await q
         .selectFrom('pages')
-        .select(['id', 'slug'])
+        .select(['id', 'slug', 'title', 'status'])
         .where('slug', '=', input.slug || slugify(input.title))
         .executeTakeFirst();
   if (input.id && !existing) throw notFound('Page');
@@ -250,7 +297,11 @@ export async function savePage(
       .where('id', '=', existing.id)
       .execute();
     if (slug !== existing.slug) await addRedirect(q, paths.page(existing.slug), paths.page(slug));
-    await bumpContentVersion(q);
+    // The footer lists pages by title: a new title, address or status shows on every page; a body edit on its own.
+    const moved = slug !== existing.slug || values.status !== existing.status;
+    const page = moved ? hard(CacheKeys.page(existing.id)) : CacheKeys.page(existing.id);
+    const footer = moved || values.title !== existing.title ? [CacheKeys.site] : [];
+    await emit(q, { type: 'page.changed', keys: [page, ...footer], payload: { id: existing.id } });
     return existing.id;
   }
   const base = slugify(input.slug || input.title) || 'page';
@@ -262,6 +313,6 @@ export async function savePage(
     .values({ ...values, slug })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await bumpContentVersion(q);
+  await emit(q, { type: 'page.changed', keys: [CacheKeys.page(row.id), CacheKeys.site], payload: { id: row.id } });
   return row.id;
 }

@@ -1,7 +1,8 @@
 import type { DB } from '../db/database.js';
 import type { DateStyle, Digits } from '../i18n/format.js';
 import type { Lang } from '../i18n/messages.js';
-import { bumpContentVersion } from './service.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 
 export interface SiteSettings {
   title: string;
@@ -153,7 +154,7 @@ export class SettingsStore {
           .onConflict((oc) => oc.column('key').doUpdateSet({ value: json }))
           .execute();
       }
-      await bumpContentVersion(trx);
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
     return this.get();
   }

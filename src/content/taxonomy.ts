@@ -2,7 +2,9 @@ import { writeTransaction } from '../db/transaction.js';
 import type { DB } from '../db/database.js';
 import { reindexArticle } from '../search/indexer.js';
 import { AppError, badRequest, notFound } from '../shared/errors.js';
-import { addRedirect, bumpContentVersion } from './service.js';
+import { addRedirect } from './service.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import { slugify, uniqueSlug } from './slug.js';
 import { paths } from './urls.js';
 
@@ -88,7 +90,7 @@ export class Taxonomy {
       } else {
         savedId = (await trx.insertInto('categories').values(values).returning('id').executeTakeFirstOrThrow()).id;
       }
-      await bumpContentVersion(trx);
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
       return savedId;
     });
   }
@@ -116,7 +118,7 @@ export class Taxonomy {
       await trx.deleteFrom('categories').where('id', '=', id).execute();
       await addRedirect(trx, paths.category(current.slug), paths.category(target.slug));
       for (const a of moved) await reindexArticle(trx, a.id);
-      await bumpContentVersion(trx);
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }
 
@@ -143,7 +145,7 @@ export class Taxonomy {
       await trx.updateTable('tags').set({ name: clean, slug }).where('id', '=', id).execute();
       if (slug !== tag.slug) await addRedirect(trx, paths.tag(tag.slug), paths.tag(slug));
       await this.reindexWhere(trx, 'tag', id);
-      await bumpContentVersion(trx);
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }
 
@@ -170,7 +172,7 @@ export class Taxonomy {
       await trx.deleteFrom('tags').where('id', '=', fromId).execute();
       await addRedirect(trx, paths.tag(from.slug), paths.tag(into.slug));
       for (const a of articles) await reindexArticle(trx, a.article_id);
-      await bumpContentVersion(trx);
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }
 
@@ -180,7 +182,7 @@ export class Taxonomy {
       await trx.deleteFrom('article_tags').where('tag_id', '=', id).execute();
       await trx.deleteFrom('tags').where('id', '=', id).execute();
       for (const a of articles) await reindexArticle(trx, a.article_id);
-      await bumpContentVersion(trx);
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }
 

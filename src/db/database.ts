@@ -13,8 +13,16 @@ export interface Database {
   readonly dialect: Dialect;
   /** Where the data lives, for logs: a file path or the PostgreSQL URL without its password. */
   readonly location: string;
+  /**
+   * PostgreSQL only: calls `onWake` whenever a transaction that wrote to the outbox commits (LISTEN/NOTIFY on a
+   * connection of its own, reopened if it drops), so followers need not wait for their next poll.
+   */
+  listenForEvents?(onWake: () => void): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
+
+/** The channel outbox writes notify on PostgreSQL (see dialect.ts `notifyOutbox`). */
+export const EVENTS_CHANNEL = 'safir_events';
 
 export const DEFAULT_SQLITE_FILE = 'data/safir.db';
 
@@ -81,6 +89,38 @@ function openPostgres(url: string): Database {
     db,
     dialect: 'postgres',
     location: url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@'),
+    listenForEvents: (onWake) => listen(url, onWake),
     close: () => db.destroy(),
+  };
+}
+
+async function listen(url: string, onWake: () => void): Promise<{ stop(): Promise<void> }> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', () => onWake());
+    const again = () => {
+      if (client !== c || stopped) return;
+      client = undefined;
+      // Reconnect, and wake the follower: notifications sent while disconnected were lost, polling covers them.
+      retry = setTimeout(() => void connect().catch(again), 1000);
+      retry.unref();
+      onWake();
+    };
+    c.on('error', again);
+    c.on('end', again);
+    client = c;
+    await c.connect();
+    await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+  };
+  await connect();
+  return {
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      await client?.end().catch(() => {});
+    },
   };
 }

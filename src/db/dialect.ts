@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
  * Everything that differs between SQLite and PostgreSQL lives in this folder.
@@ -14,4 +14,12 @@ export function idColumnType(dialect: Dialect): 'integer' | 'serial' {
 /** Which dialect a Kysely instance (or transaction) speaks, for code that is handed only the query builder. */
 export function dialectOf(q: Kysely<any>): Dialect {
   return q.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Wakes every follower of the outbox when the caller's transaction commits: PostgreSQL delivers NOTIFY at
+ * commit, and never for a rolled-back transaction. SQLite has no such thing; its followers poll.
+ */
+export async function notifyOutbox(q: Kysely<any>): Promise<void> {
+  if (dialectOf(q) === 'postgres') await sql`SELECT pg_notify('safir_events', '')`.execute(q);
 }

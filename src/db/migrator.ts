@@ -8,6 +8,8 @@ import * as m005 from './migrations/005-search-postings.js';
 import * as m006 from './migrations/006-comments.js';
 import * as m007 from './migrations/007-import-keys.js';
 import * as m008 from './migrations/008-security.js';
+import * as m009 from './migrations/009-outbox.js';
+import * as m010 from './migrations/010-sitemap-pages.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -23,6 +25,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '006-comments': m006,
   '007-import-keys': m007,
   '008-security': m008,
+  '009-outbox': m009,
+  '010-sitemap-pages': m010,
 };
 
 class InCodeProvider implements MigrationProvider {

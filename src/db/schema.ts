@@ -23,6 +23,41 @@ export interface Schema {
   article_revisions: ArticleRevisionsTable;
   comments: CommentsTable;
   comment_tokens: CommentTokensTable;
+  events: EventsTable;
+  job_leases: JobLeasesTable;
+  event_cursors: EventCursorsTable;
+  sitemap_pages: SitemapPagesTable;
+}
+
+/** Per article sitemap file (ids (page−1)·1000+1 … page·1000): public articles in it, and its last change. */
+export interface SitemapPagesTable {
+  page: number;
+  articles: number;
+  lastmod: string;
+}
+
+/** The outbox (src/events): one row per change others must hear of, written in the change's transaction. */
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  /** Cache keys, space-separated; `!key` must not be served stale. */
+  keys: string;
+  /** JSON. */
+  payload: string;
+  created_at: string;
+}
+
+/** Which process of the site runs a job, until when. */
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+/** How far a durable consumer of the outbox (a CDN purger, webhooks) has got. */
+export interface EventCursorsTable {
+  consumer: string;
+  last_id: number;
 }
 
 export interface SettingsTable {

@@ -29,7 +29,7 @@ export function isWriteRace(err: unknown): boolean {
 export async function writeTransaction<T>(
   db: DB,
   work: (trx: Transaction<Schema>) => Promise<T>,
-  attempts = 8,
+  attempts = 12,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {

@@ -14,24 +14,24 @@ export class DiscoveryRepository {
     return new Map(rows.map((r) => [r.id, r.body_html]));
   }
 
-  /** Last-modified time of every sitemap page of `size` articles, oldest articles first (pages stay stable). */
-  async articlePages(size: number, now: string): Promise<string[]> {
-    const rows = await this.published(now).select('a.updated_at').orderBy('a.id').execute();
-    const pages: string[] = [];
-    rows.forEach((r, i) => {
-      const page = Math.floor(i / size);
-      if (!pages[page] || r.updated_at > pages[page]) pages[page] = r.updated_at;
-    });
-    return pages;
+  /** The article sitemap files that list something, with their last change (kept by every article write). */
+  articlePages(): Promise<{ page: number; lastmod: string }[]> {
+    return this.db
+      .selectFrom('sitemap_pages')
+      .select(['page', 'lastmod'])
+      .where('articles', '>', 0)
+      .orderBy('page')
+      .execute();
   }
 
+  /** The public articles of one sitemap file: an id range, read through the primary key. */
   articlesPage(page: number, size: number, now: string) {
     return this.published(now)
       .leftJoin('media as m', 'm.id', 'a.featured_media_id')
-      .select(['a.slug', 'a.updated_at', 'm.path as image_path'])
+      .where('a.id', '>', (page - 1) * size)
+      .where('a.id', '<=', page * size)
+      .select(['a.id', 'a.slug', 'a.updated_at', 'm.path as image_path'])
       .orderBy('a.id')
-      .limit(size)
-      .offset((page - 1) * size)
       .execute();
   }
 

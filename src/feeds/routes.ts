@@ -1,3 +1,4 @@
+import { lookup } from '../shared/lookup.js';
 import { PUBLIC } from '../accounts/http.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import { isValidSlug } from '../content/slug.js';
 import type { ArticleFilter, ArticleSummary } from '../content/types.js';
 import { paths } from '../content/urls.js';
 import { notFound } from '../shared/errors.js';
-import type { PageCache } from '../web/page-cache.js';
+import { cacheIdOf, type PageCache } from '../delivery/page-cache.js';
+import { CacheKeys, cardKeys } from '../delivery/cache-keys.js';
 import { categoryWithDescendants, type SiteContext } from '../web/theme/site-context.js';
 import { atom, type Feed, type FeedItem, FEED_TYPES, jsonFeed, rss } from './formats.js';
 import { DiscoveryRepository } from './repository.js';
@@ -87,10 +89,10 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
     req: FastifyRequest,
     reply: FastifyReply,
     format: Format | undefined,
-    describe: () => Promise<{ title: string; description: string; path: string; filter: ArticleFilter }>,
+    describe: () => Promise<{ title: string; description: string; path: string; filter: ArticleFilter; list: string }>,
   ) {
     if (!format) throw notFound('Feed');
-    return pageCache.serve(req, reply, async () => {
+    return pageCache.serve(req, reply, cacheIdOf(req), async () => {
       const { ctx } = await site.get();
       const origin = ctx.origin;
       const d = await describe();
@@ -110,23 +112,25 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
         items: await items(origin, articles, ctx.site.feedFullText),
       };
       const body = format === 'rss' ? rss(feed) : format === 'atom' ? atom(feed) : jsonFeed(feed);
-      return { html: body, contentType: FEED_TYPES[format], lastModified: feed.updated };
+      // Items carry their full text (a setting), so a feed shows each article's page as well as its card.
+      const keys = [CacheKeys.site, d.list, ...articles.flatMap((a) => [CacheKeys.article(a.id), ...cardKeys(a)])];
+      return { html: body, contentType: FEED_TYPES[format], lastModified: feed.updated, keys };
     });
   }
 
   const siteFeed = async (req: FastifyRequest<{ Params: { format?: string } }>, reply: FastifyReply) =>
-    sendFeed(req, reply, FORMATS[req.params.format ?? ''], async () => {
+    sendFeed(req, reply, lookup(FORMATS, req.params.format ?? ''), async () => {
       const { ctx } = await site.get();
-      return { title: ctx.site.title, description: ctx.site.tagline, path: '/', filter: {} };
+      return { title: ctx.site.title, description: ctx.site.tagline, path: '/', filter: {}, list: CacheKeys.list.all };
     });
   const FormatParams = T.Object({ format: Text(20) });
   app.get('/feed', { ...PUBLIC, schema: { querystring: AnyQuery } }, siteFeed);
   app.get('/feed/:format', { ...PUBLIC, schema: { params: FormatParams, querystring: AnyQuery } }, siteFeed);
 
   type ArchiveReq = FastifyRequest<{ Params: { slug: string; format?: string } }>;
-  const archiveFeed = (kind: 'category' | 'tag' | 'author') => async (req: ArchiveReq, reply: FastifyReply) =>
-    sendFeed(req, reply, FORMATS[req.params.format ?? ''], async () => {
-      const { slug } = req.params;
+  const archiveFeed = (kind: 'category' | 'tag' | 'author') => async (req: ArchiveReq, reply: FastifyReply) => {
+    const { slug } = req.params;
+    return sendFeed(req, reply, lookup(FORMATS, req.params.format ?? ''), async () => {
       if (!isValidSlug(slug)) throw notFound('Feed');
       const { ctx, categories } = await site.get();
       if (kind === 'category') {
@@ -137,6 +141,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
           description: c.description || ctx.site.tagline,
           path: paths.category(c.slug),
           filter: { categoryIds: categoryWithDescendants(categories, c.id) },
+          list: CacheKeys.list.category(c.id),
         };
       }
       if (kind === 'tag') {
@@ -147,6 +152,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
           description: ctx.site.tagline,
           path: paths.tag(t.slug),
           filter: { tagId: t.id },
+          list: CacheKeys.list.tag(t.id),
         };
       }
       const a = await content.authorBySlug(slug);
@@ -156,8 +162,10 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
         description: a.bio || ctx.site.tagline,
         path: paths.author(a.slug),
         filter: { authorId: a.id },
+        list: CacheKeys.list.author(a.id),
       };
     });
+  };
   const archiveParams = T.Object({ slug: SlugParam, format: T.Optional(Text(20)) });
   for (const kind of ['category', 'tag', 'author'] as const) {
     const schema = { params: archiveParams, querystring: AnyQuery };
@@ -169,24 +177,26 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
   const xml = (
     req: FastifyRequest,
     reply: FastifyReply,
-    render: (origin: string, now: string) => Promise<{ body: string; lastModified?: string }>,
+    render: (origin: string, now: string) => Promise<{ body: string; lastModified?: string; keys?: string[] }>,
   ) =>
-    pageCache.serve(req, reply, async () => {
+    pageCache.serve(req, reply, cacheIdOf(req), async () => {
       const { ctx } = await site.get();
-      const { body, lastModified } = await render(ctx.origin, new Date().toISOString());
-      return { html: body, contentType: XML, lastModified };
+      const { body, lastModified, keys = [] } = await render(ctx.origin, new Date().toISOString());
+      return { html: body, contentType: XML, lastModified, keys: [CacheKeys.site, CacheKeys.list.all, ...keys] };
     });
 
   app.get('/sitemap.xml', { ...PUBLIC, schema: { querystring: AnyQuery } }, (req, reply) =>
     xml(req, reply, async (origin, now) => {
-      const pages = await discovery.articlePages(SITEMAP_SIZE, now);
+      const pages = await discovery.articlePages();
       const entries = [
-        ...pages.map((lastmod, i) => ({ loc: `${origin}/sitemaps/articles-${i + 1}.xml`, lastmod })),
+        ...pages.map(({ page, lastmod }) => ({ loc: `${origin}/sitemaps/articles-${page}.xml`, lastmod })),
         ...['sections', 'tags', 'authors', 'pages', 'news'].map((name) => ({ loc: `${origin}/sitemaps/${name}.xml` })),
       ];
       return {
         body: sitemapIndex(entries),
-        lastModified: pages.reduce((m, p) => (p > m ? p : m), '1970-01-01T00:00:00.000Z'),
+        lastModified: pages.reduce((m, p) => (p.lastmod > m ? p.lastmod : m), '1970-01-01T00:00:00.000Z'),
+        // A new file appears when an article is published into a new id range (`list:all`).
+        keys: pages.map((p) => CacheKeys.sitemap(p.page)),
       };
     }),
   );
@@ -195,9 +205,9 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
   app.get(
     '/sitemaps/:name',
     { ...PUBLIC, schema: sitemapSchema },
-    (req: FastifyRequest<{ Params: { name: string } }>, reply) =>
-      xml(req, reply, async (origin, now) => {
-        const name = req.params.name;
+    (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
+      const { name } = req.params;
+      return xml(req, reply, async (origin, now) => {
         const page = /^articles-([1-9]\d{0,5})\.xml$/.exec(name);
         if (page) {
           const rows = await discovery.articlesPage(Number(page[1]), SITEMAP_SIZE, now);
@@ -210,11 +220,12 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
                 images: r.image_path ? [`${origin}${paths.media(r.image_path)}`] : [],
               })),
             ),
+            keys: [CacheKeys.sitemap(Number(page[1]))],
           };
         }
         const archive = { 'sections.xml': 'category', 'tags.xml': 'tag', 'authors.xml': 'author' } as const;
-        if (name in archive) {
-          const kind = archive[name as keyof typeof archive];
+        const kind = lookup<'category' | 'tag' | 'author'>(archive, name);
+        if (kind) {
           const rows = await discovery.archives(kind, now);
           const path = kind === 'category' ? paths.category : kind === 'tag' ? paths.tag : paths.author;
           return {
@@ -245,7 +256,8 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
           };
         }
         throw notFound('Sitemap');
-      }),
+      });
+    },
   );
 
   app.get('/robots.txt', { ...PUBLIC, schema: { querystring: AnyQuery } }, async (req, reply) => {

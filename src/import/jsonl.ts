@@ -1,3 +1,6 @@
+import { rebuildSitemapPages } from '../feeds/sitemap-pages.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -82,17 +85,21 @@ export async function importJsonl(db: DB, file: string, opts: ImportOptions = {}
           authorId = await ensureAuthor(trx, { name: authorName });
           authorIds.set(authorName, authorId);
         }
-        await saveArticle(trx, {
-          title: r.title,
-          excerpt: r.summary ?? undefined,
-          bodyHtml: paragraphsToHtml(r.body),
-          status: 'published',
-          publishedAt: new Date(r.date).toISOString(),
-          authorId,
-          categoryId,
-          tagNames: [r.source],
-          sourceId: CORPUS_SOURCE + r.id,
-        });
+        await saveArticle(
+          trx,
+          {
+            title: r.title,
+            excerpt: r.summary ?? undefined,
+            bodyHtml: paragraphsToHtml(r.body),
+            status: 'published',
+            publishedAt: new Date(r.date).toISOString(),
+            authorId,
+            categoryId,
+            tagNames: [r.source],
+            sourceId: CORPUS_SOURCE + r.id,
+          },
+          { events: false },
+        );
         if (known.has(CORPUS_SOURCE + r.id)) report.updated++;
         else report.created++;
       }
@@ -118,6 +125,11 @@ export async function importJsonl(db: DB, file: string, opts: ImportOptions = {}
     }
   }
   await flush();
+  // A bulk load is announced once, when it is all there: it changes lists everywhere.
+  await db.transaction().execute(async (trx) => {
+    await rebuildSitemapPages(trx);
+    await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'jsonl' } });
+  });
   opts.onProgress?.({ done: size, total: size });
   report.ms = Date.now() - started;
   return report;

@@ -1,3 +1,6 @@
+import { rebuildSitemapPages } from '../feeds/sitemap-pages.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import { readFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -41,7 +44,7 @@ export const EXPORT_TABLES = [
 type Table = (typeof EXPORT_TABLES)[number];
 
 /** Settings that belong to one installation, not to the site. */
-const PRIVATE_SETTINGS = new Set(['server_secret', 'content_version']);
+const PRIVATE_SETTINGS = new Set(['server_secret']);
 /** Row order of tables without an `id` key; every other table is ordered by id. */
 const ORDER: Partial<Record<Table, string[]>> = {
   article_tags: ['article_id', 'tag_id'],
@@ -147,6 +150,8 @@ export async function importSite(database: Database, file: string): Promise<Reco
       }
       counts[table] = rows.length;
     }
+    await rebuildSitemapPages(trx);
+    await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'safir' } });
   });
   // Tables keyed by something other than an id (ORDER names their keys) have no sequence.
   await resetIdSequences(

@@ -1,3 +1,7 @@
+import { rebuildSitemapPages } from '../feeds/sitemap-pages.js';
+import { lookup } from '../shared/lookup.js';
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -277,7 +281,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           report.skipped.push({ line: n.line, reason: `${type || 'unknown'} item ${id} (not content)` });
           return;
         }
-        const mapped = STATUS[status];
+        const mapped = lookup(STATUS, status);
         if (!mapped) {
           report.skipped.push({ line: n.line, reason: `${type} ${id} has status "${status}"` });
           return;
@@ -317,21 +321,25 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           .select('id')
           .where('source_id', '=', sourceId)
           .executeTakeFirst();
-        const articleId = await saveArticle(trx, {
-          title,
-          slug,
-          excerpt: child(n, 'excerpt:encoded')?.text.trim() || undefined,
-          bodyHtml: body,
-          status: mapped,
-          publishedAt:
-            mapped === 'published' || mapped === 'scheduled'
-              ? (gmt(textOf(n, 'wp:post_date_gmt')) ?? gmt(textOf(n, 'wp:post_date')))
-              : null,
-          authorId,
-          categoryId,
-          tagNames: tags,
-          sourceId,
-        });
+        const articleId = await saveArticle(
+          trx,
+          {
+            title,
+            slug,
+            excerpt: child(n, 'excerpt:encoded')?.text.trim() || undefined,
+            bodyHtml: body,
+            status: mapped,
+            publishedAt:
+              mapped === 'published' || mapped === 'scheduled'
+                ? (gmt(textOf(n, 'wp:post_date_gmt')) ?? gmt(textOf(n, 'wp:post_date')))
+                : null,
+            authorId,
+            categoryId,
+            tagNames: tags,
+            sourceId,
+          },
+          { events: false },
+        );
         if (existed) report.posts.updated++;
         else report.posts.created++;
         const thumbnail = meta.get('_thumbnail_id');
@@ -365,7 +373,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
               ? textOf(c, 'wp:comment_author_url')
               : '',
             body: (child(c, 'wp:comment_content')?.text ?? '').replace(/<[^>]+>/g, '').trim(),
-            status: COMMENT_STATUS[textOf(c, 'wp:comment_approved')] ?? 'pending',
+            status: lookup(COMMENT_STATUS, textOf(c, 'wp:comment_approved')) ?? 'pending',
             // Addresses are never kept; the keyed hash is what rate limits would use.
             ip_hash: textOf(c, 'wp:comment_author_IP')
               ? keyedHash(opts.secret, 'ip', textOf(c, 'wp:comment_author_IP'))
@@ -471,6 +479,8 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         if (a.alt) await trx.updateTable('media').set({ alt: a.alt }).where('id', '=', media.id).execute();
       }
       if (problems.length) throw new WordPressImportError(problems);
+      await rebuildSitemapPages(trx);
+      await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'wordpress' } });
     });
   } catch (err) {
     // Nothing was committed; files written for it go too.

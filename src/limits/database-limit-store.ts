@@ -48,13 +48,25 @@ export class DatabaseLimitStore implements LimitStore {
     return { count: Number(row.failures), lockedUntil: row.locked_until };
   }
 
-  async isLocked(key: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('auth_throttle')
-      .select('locked_until')
+  async forgive(key: string): Promise<void> {
+    await this.db
+      .updateTable('auth_throttle')
+      .set((eb) => ({ failures: eb('failures', '-', 1) }))
       .where('key', '=', key)
+      .where('failures', '>', 0)
+      .execute();
+  }
+
+  /** Drops counters nobody has added to for `olderThanMs` and that hold no lock: the table stays small. */
+  async prune(olderThanMs: number): Promise<number> {
+    const now = new Date(this.now()).toISOString();
+    const before = new Date(this.now() - olderThanMs).toISOString();
+    const r = await this.db
+      .deleteFrom('auth_throttle')
+      .where('window_started_at', '<', before)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
       .executeTakeFirst();
-    return Boolean(row?.locked_until && row.locked_until > new Date(this.now()).toISOString());
+    return Number(r.numDeletedRows);
   }
 
   async reset(key: string): Promise<void> {

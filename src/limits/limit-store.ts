@@ -2,7 +2,9 @@
  * Counting events per key, exactly, across every process and node: failed
  * sign-ins per account and per address, wrong second-factor codes, and the
  * like. Each `hit` is one atomic step in the store (one SQL upsert, or one
- * Redis script), so a hundred parallel requests count a hundred.
+ * Redis script), so a hundred parallel requests count a hundred. Guard an
+ * expensive check by counting first and checking the returned count: an
+ * attempt is refused as soon as it is over the limit, however many run at once.
  */
 export interface LimitRule {
   /** The count at which the key locks. */
@@ -23,8 +25,11 @@ export interface Counter {
 export interface LimitStore {
   /** Counts one event; a new window starts when the last has passed or its lock has ended. */
   hit(key: string, rule: LimitRule): Promise<Counter>;
-  /** Whether the key is locked now. */
-  isLocked(key: string): Promise<boolean>;
+
+  /** Takes back one counted event (an attempt counted before it was known to succeed). */
+  forgive(key: string): Promise<void>;
+  /** Drops counters untouched for `olderThanMs` that hold no lock; returns how many. */
+  prune(olderThanMs: number): Promise<number>;
   /** Forgets the key (after a successful sign-in, say). */
   reset(key: string): Promise<void>;
 }

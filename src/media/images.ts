@@ -29,6 +29,22 @@ const FORMATS: Record<string, { ext: string; mime: string }> = {
 export const MAX_IMAGE_PIXELS = 64_000_000;
 export const MAX_IMAGE_SIDE = 16_384;
 
+/** At most two images are decoded at once per process: one large photo may need hundreds of megabytes. */
+const decodeSlots = {
+  active: 0,
+  waiting: [] as (() => void)[],
+  async run(work: () => Promise<void>): Promise<void> {
+    while (this.active >= 2) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  },
+};
+
 export interface StoredImage {
   id: number;
   path: string;
@@ -89,25 +105,30 @@ export async function storeImage(
   // (a truncated or corrupted image) is refused before anything touches the disk.
   const files: { path: string; data: Buffer }[] = [];
   const variants: MediaVariant[] = [];
-  let width: number;
-  let height: number;
+  let width = 0;
+  let height = 0;
   try {
-    const animated = (info.pages ?? 1) > 1;
-    const base = sharp(bytes, { animated, failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS }).rotate();
-    const original = await base
-      .clone()
-      .toFormat((info.format === 'heif' ? 'avif' : info.format) as keyof FormatEnum)
-      .toBuffer({ resolveWithObject: true });
-    files.push({ path: originalPath, data: original.data });
-    width = original.info.width;
-    height = original.info.height;
-    for (const w of VARIANT_WIDTHS) {
-      if (w >= original.info.width) break;
-      const out = await base.clone().resize({ width: w }).webp({ quality: 78 }).toBuffer({ resolveWithObject: true });
-      const path = `${folder}/${stem}-${w}.webp`;
-      files.push({ path, data: out.data });
-      variants.push({ width: out.info.width, height: out.info.height, path });
-    }
+    await decodeSlots.run(async () => {
+      const animated = (info.pages ?? 1) > 1;
+      // failOn 'warning': a JPEG cut short only warns ("premature end of data") and would be stored grey-filled.
+      const base = sharp(bytes, { animated, failOn: 'warning', limitInputPixels: MAX_IMAGE_PIXELS }).rotate();
+      const original = await base
+        .clone()
+        .toFormat((info.format === 'heif' ? 'avif' : info.format) as keyof FormatEnum)
+        .toBuffer({ resolveWithObject: true });
+      files.push({ path: originalPath, data: original.data });
+      // An animation's output stacks its frames; its size is one frame's.
+      const frameHeight = (i: { height: number; pageHeight?: number }) => i.pageHeight ?? i.height;
+      width = original.info.width;
+      height = frameHeight(original.info);
+      for (const w of VARIANT_WIDTHS) {
+        if (w >= original.info.width) break;
+        const out = await base.clone().resize({ width: w }).webp({ quality: 78 }).toBuffer({ resolveWithObject: true });
+        const path = `${folder}/${stem}-${w}.webp`;
+        files.push({ path, data: out.data });
+        variants.push({ width: out.info.width, height: frameHeight(out.info), path });
+      }
+    });
   } catch {
     throw new AppError(
       'CORRUPT_IMAGE',

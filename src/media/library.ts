@@ -1,3 +1,5 @@
+import { emit } from '../events/outbox.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DB } from '../db/database.js';
@@ -42,7 +44,11 @@ export class MediaLibrary {
     if (alt.length > 500) throw badRequest('alt', 'النص البديل طويل جداً.', 'The alt text is too long.');
     if (caption.length > 1000) throw badRequest('caption', 'التعليق طويل جداً.', 'The caption is too long.');
     await this.get(id);
-    await this.db.updateTable('media').set({ alt: alt.trim(), caption: caption.trim() }).where('id', '=', id).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('media').set({ alt: alt.trim(), caption: caption.trim() }).where('id', '=', id).execute();
+      // Pages show the library's alt text with a featured image, an avatar or the logo.
+      await emit(trx, { type: 'media.changed', keys: [CacheKeys.media(id)], payload: { id } });
+    });
   }
 
   /** Articles that show this image: as featured image or inside the body. */

@@ -1,3 +1,4 @@
+import { lookup } from '../shared/lookup.js';
 import { PUBLIC } from '../accounts/http.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -25,7 +26,7 @@ export async function mediaRoutes(app: FastifyInstance, { mediaRoot }: { mediaRo
   const schema = { params: T.Object({ '*': Text(1000) }), querystring: AnyQuery };
   app.get('/media/*', { ...PUBLIC, schema }, async (req: FastifyRequest<{ Params: { '*': string } }>, reply) => {
     const rel = req.params['*'];
-    const type = TYPES[extname(rel).toLowerCase()];
+    const type = lookup(TYPES, extname(rel).toLowerCase());
     if (!type || rel.includes('\0') || rel.split('/').some((seg) => seg === '..' || seg === '')) throw notFound('File');
     const file = resolve(root, rel);
     if (!file.startsWith(root + sep)) throw notFound('File');

@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Static, Type as T } from 'typebox';
 import { jsonResponses, PageNumber, Text } from '../web/schemas.js';
 import { paths } from '../content/urls.js';
-import type { PageCache } from '../web/page-cache.js';
+import { cacheIdOf, type PageCache } from '../delivery/page-cache.js';
+import { CacheKeys } from '../delivery/cache-keys.js';
 import { layout } from '../web/theme/layout.js';
 import { searchPage } from '../web/theme/pages.js';
 import type { SiteContext } from '../web/theme/site-context.js';
@@ -89,10 +90,11 @@ export async function searchRoutes(
     };
   });
 
-  app.get('/search', { ...PUBLIC, schema: { querystring: SearchQuery } }, (req, reply) =>
-    pageCache.serve(req, reply, async () => {
+  app.get('/search', { ...PUBLIC, schema: { querystring: SearchQuery } }, (req, reply) => {
+    const query = req.query;
+    return pageCache.serve(req, reply, cacheIdOf(req), async () => {
       const { ctx, categories } = await site.get();
-      const request = readRequest(req.query, ctx.site.postsPerPage);
+      const request = readRequest(query, ctx.site.postsPerPage);
       const result = await search.search(request, categories);
       return {
         html: layout(
@@ -115,7 +117,8 @@ export async function searchRoutes(
             categories: categories.map((c) => ({ slug: c.slug, name: c.name })),
           }),
         ),
+        keys: [CacheKeys.site, CacheKeys.search],
       };
-    }),
-  );
+    });
+  });
 }

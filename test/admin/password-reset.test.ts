@@ -104,5 +104,16 @@ describe('password reset by email, and two-factor sign-in', () => {
       next: '/admin',
     });
     assert.equal(replay.status, 401, 'a TOTP code accepted once is refused the second time');
+
+    // Turning it off asks for the password again.
+    await d.request('GET', '/admin/profile');
+    const bare = await d.request('POST', '/admin/profile/two-factor', { _csrf: d.csrf, disable: '1' });
+    assert.equal(bare.status, 400);
+    const off = await d.request('POST', '/admin/profile/two-factor', {
+      _csrf: d.csrf,
+      disable: '1',
+      confirm_password: PASSWORD,
+    });
+    assert.equal(off.status, 303);
   });
 });

@@ -38,7 +38,7 @@ describe('comments in Chromium', () => {
   }
 
   before(async () => {
-    site = await startSite('sqlite', { app: { pageCacheMs: 30_000, versionPollMs: 100 } });
+    site = await startSite('sqlite', { app: { pageCacheMs: 30_000, outboxPollMs: 100 } });
     await createStaff(site);
     browser = await launchBrowser();
     articleUrl = `${site.base}/article/${encodeURIComponent((await site.services.content.lead())!.slug)}`;

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { SEED_ARTICLE } from '../../src/content/demo/demo-content.js';
 import { seedDemoContent } from '../../src/content/demo/seed.js';
 import { ContentRepository } from '../../src/content/repository.js';
-import { changeArticleSlug, ensureAuthor, ensureCategory, saveArticle } from '../../src/content/service.js';
+import { renameArticle, ensureAuthor, ensureCategory, saveArticle } from '../../src/content/service.js';
 import { SettingsStore, InvalidSettingError } from '../../src/content/settings.js';
 import { AppError } from '../../src/shared/errors.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
@@ -115,12 +115,12 @@ for (const dialect of DIALECTS) {
         ['خبر-عاجل', 'خبر-عاجل-2'],
       );
 
-      await changeArticleSlug(db.db, a, 'خبر جديد');
-      await changeArticleSlug(db.db, a, 'خبر أحدث');
+      await renameArticle(db.db, a, 'خبر جديد');
+      await renameArticle(db.db, a, 'خبر أحدث');
       const enc = (s: string) => `/article/${encodeURIComponent(s)}`;
       assert.equal((await repo.redirectFor(enc('خبر-عاجل')))?.to_path, enc('خبر-أحدث'));
       assert.equal((await repo.redirectFor(enc('خبر-جديد')))?.to_path, enc('خبر-أحدث'));
-      await changeArticleSlug(db.db, a, 'خبر عاجل');
+      await renameArticle(db.db, a, 'خبر عاجل');
       assert.equal(await repo.redirectFor(enc('خبر-عاجل')), undefined, 'a rename undone drops the old redirect');
     });
 

@@ -61,6 +61,18 @@ for (const dialect of DIALECTS) {
       assert.equal((await editorial.article(id)).status, 'pending', 'refused saves changed nothing');
     });
 
+    test('a bulk action refused for one article changes none of them', async () => {
+      const a = people.author!;
+      const mine = await editorial.save(a, undefined, draft({ title: 'مسودتي' }), 'save');
+      const theirs = await editorial.save(people.editor!, undefined, draft({ title: 'مسودة المحرر' }), 'save');
+      await assert.rejects(editorial.bulk(a, [mine, theirs], 'delete'), (e: AppError) => e.status === 403);
+      assert.equal((await editorial.article(mine)).title, 'مسودتي', 'the permitted one is still there');
+      await assert.rejects(editorial.bulk(a, [mine, theirs], 'publish'), (e: AppError) => e.status === 403);
+      assert.equal((await editorial.article(mine)).status, 'draft');
+      await editorial.bulk(a, [mine], 'publish');
+      assert.equal((await editorial.article(mine)).status, 'published');
+    });
+
     test('an editor schedules; the scheduler publishes once; revisions keep every version', async () => {
       const c = people.contributor!;
       const id = await editorial.save(c, undefined, draft({ title: 'مقال مجدول' }), 'submit');

@@ -55,6 +55,7 @@ for (const dialect of DIALECTS) {
             DATABASE_URL: db.url,
             PORT: '0',
             SAFIR_DEMO: '0',
+            SAFIR_WORKERS: '1',
             SCHEDULER_SECONDS: '1',
             MEDIA_DIR: `${db.dir}/media-${n}`,
             LOG_LEVEL: 'info',

@@ -10,6 +10,7 @@ export function serveProcess(databaseUrl: string, mediaDir: string): Promise<{ c
         DATABASE_URL: databaseUrl,
         PORT: '0',
         SAFIR_DEMO: '0',
+        SAFIR_WORKERS: '1',
         MEDIA_DIR: mediaDir,
         LOG_LEVEL: 'info',
       },

@@ -47,3 +47,15 @@ export async function getJson<T = unknown>(site: TestSite, path: string) {
   const body = (await res.json()) as T;
   return { status: res.status, body };
 }
+
+/**
+ * A page as it is after every change made so far: the outbox read, and any
+ * stale copy the cache still holds replaced (the first request after a change
+ * may be answered from the old copy while one render replaces it).
+ */
+export async function getFresh(site: TestSite, path: string, headers: Record<string, string> = {}) {
+  await site.services.outbox.caughtUp();
+  await get(site, path, headers);
+  await site.services.pageCache.idle();
+  return get(site, path, headers);
+}

@@ -63,7 +63,7 @@ describe('the whole shared corpus', { skip: corpusAvailable ? false : `no corpus
         const again = await importJsonl(site.db.db, CORPUS_FILE);
         assert.equal(again.created, 0);
         assert.equal(again.updated, lines.length);
-        await site.services.versions.check();
+        await site.services.outbox.caughtUp();
       });
 
       test('API totals match the corpus, overall and per category and outlet', async () => {

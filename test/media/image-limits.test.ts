@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
 import { createStaff, PASSWORD, signIn } from '../helpers/admin.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startSite, type TestSite } from '../helpers/server.js';
@@ -80,6 +81,29 @@ for (const dialect of DIALECTS) {
       }
       const rows = await site.db.db.selectFrom('media').select('id').execute();
       assert.equal(rows.length, 0, 'nothing stored');
+    });
+
+    test('a JPEG cut short is refused as damaged, not stored grey-filled', async () => {
+      const editor = await signIn(site, 'editor@safir.test', PASSWORD);
+      const noise = Buffer.alloc(600 * 400 * 3);
+      for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+      const jpeg = await sharp(noise, { raw: { width: 600, height: 400, channels: 3 } })
+        .jpeg()
+        .toBuffer();
+      const form = new FormData();
+      form.append('_csrf', editor.csrf);
+      form.append(
+        'file',
+        new Blob([new Uint8Array(jpeg.subarray(0, jpeg.length >> 1))], { type: 'image/jpeg' }),
+        'cut.jpg',
+      );
+      const res = await fetch(`${site.base}/api/v1/admin/media`, {
+        method: 'POST',
+        headers: { cookie: editor.cookie, 'x-csrf-token': editor.csrf },
+        body: form,
+      });
+      assert.equal(res.status, 422);
+      assert.equal(((await res.json()) as { errors: { code: string }[] }).errors[0]!.code, 'CORRUPT_IMAGE');
     });
   });
 }

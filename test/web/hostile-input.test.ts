@@ -59,6 +59,11 @@ const PATHS = [
   '/api/v1/articles?page=0x10',
   '/api/v1/articles?author=%00',
   '/wp-admin/',
+  '/feed/constructor',
+  '/feed/__proto__',
+  '/category/x/feed/valueOf',
+  '/sitemaps/toString',
+  '/sitemaps/constructor',
   '/.env',
   '/index.php?p=1',
 ];

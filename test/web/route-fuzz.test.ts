@@ -60,6 +60,11 @@ const NASTY = [
   'publish',
   'approve',
   'administrator',
+  'constructor',
+  '__proto__',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
 ];
 
 const value = fc.oneof(

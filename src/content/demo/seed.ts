@@ -1,3 +1,6 @@
+import { rebuildSitemapPages } from '../../feeds/sitemap-pages.js';
+import { emit } from '../../events/outbox.js';
+import { CacheKeys } from '../../delivery/cache-keys.js';
 import type { Database } from '../../db/database.js';
 import { storeImage } from '../../media/images.js';
 import { paragraphsToHtml } from '../sanitize.js';
@@ -35,27 +38,37 @@ export async function seedDemoContent(database: Database, mediaRoot: string): Pr
 
     // The welcome note is older, so that the seed article leads on every list.
     const now = Date.now();
-    await saveArticle(trx, {
-      title: WELCOME_ARTICLE.title,
-      bodyHtml: paragraphsToHtml(WELCOME_ARTICLE.body.join('\n\n')),
-      status: 'published',
-      publishedAt: new Date(now - 60 * 60 * 1000).toISOString(),
-      authorId,
-      categoryId: categoryIds.get(WELCOME_ARTICLE.category)!,
-      tagNames: [...WELCOME_ARTICLE.tags],
-    });
-    await saveArticle(trx, {
-      title: SEED_ARTICLE.title,
-      bodyHtml: paragraphsToHtml(SEED_ARTICLE.body),
-      status: 'published',
-      publishedAt: new Date(now - 60 * 1000).toISOString(),
-      authorId,
-      categoryId: categoryIds.get(DEMO_CATEGORIES[0].slug)!,
-      tagNames: [...SEED_ARTICLE.tags],
-      featuredMediaId: image.id,
-      featured: true,
-      breaking: true,
-    });
+    await saveArticle(
+      trx,
+      {
+        title: WELCOME_ARTICLE.title,
+        bodyHtml: paragraphsToHtml(WELCOME_ARTICLE.body.join('\n\n')),
+        status: 'published',
+        publishedAt: new Date(now - 60 * 60 * 1000).toISOString(),
+        authorId,
+        categoryId: categoryIds.get(WELCOME_ARTICLE.category)!,
+        tagNames: [...WELCOME_ARTICLE.tags],
+      },
+      { events: false },
+    );
+    await saveArticle(
+      trx,
+      {
+        title: SEED_ARTICLE.title,
+        bodyHtml: paragraphsToHtml(SEED_ARTICLE.body),
+        status: 'published',
+        publishedAt: new Date(now - 60 * 1000).toISOString(),
+        authorId,
+        categoryId: categoryIds.get(DEMO_CATEGORIES[0].slug)!,
+        tagNames: [...SEED_ARTICLE.tags],
+        featuredMediaId: image.id,
+        featured: true,
+        breaking: true,
+      },
+      { events: false },
+    );
+    await rebuildSitemapPages(trx);
+    await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { demo: true } });
     for (const page of DEMO_PAGES) await savePage(trx, { title: page.title, slug: page.slug, bodyHtml: page.body });
     await trx
       .insertInto('settings')

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import type { DB } from '../../db/database.js';
+import { trackMostRead } from '../../content/most-read.js';
 import type { CommentService } from '../../comments/service.js';
 import type { ContentRepository } from '../../content/repository.js';
 import type { ArticleSummary } from '../../content/types.js';
@@ -7,6 +8,7 @@ import { notFound } from '../../shared/errors.js';
 import type { TtlCache } from '../../shared/ttl-cache.js';
 import { type CommentFormState, commentsSection } from './comments.js';
 import { layout } from './layout.js';
+import { CacheKeys, cardKeys } from '../../delivery/cache-keys.js';
 import { articlePage } from './pages.js';
 import type { SiteContext } from './site-context.js';
 import { articleStructuredData, jsonLdScript } from './structured-data.js';
@@ -25,6 +27,11 @@ export class SiteWidgets {
 
   breaking(now: string): Promise<ArticleSummary[]> {
     return this.cache.get('breaking', () => this.content.listBreaking(BREAKING_SIZE, now));
+  }
+
+  /** For the site job: records in the outbox when the most-read box would show other articles (most-read.ts). */
+  trackMostRead(db: DB, ctx: ViewContext): Promise<boolean> {
+    return trackMostRead(db, this.content, SIDEBAR_SIZE, ctx.fmt.day(new Date(Date.now() - WEEK_MS).toISOString()));
   }
 
   mostRead(ctx: ViewContext, now: string): Promise<ArticleSummary[]> {
@@ -56,10 +63,9 @@ export class ArticleRenderer {
   ) {}
 
   async render(
-    req: FastifyRequest,
     slug: string,
     opts: ArticlePageOptions = {},
-  ): Promise<{ articleId: number; html: string }> {
+  ): Promise<{ articleId: number; html: string; keys: string[] }> {
     const { ctx } = await this.site.get();
     const now = new Date().toISOString();
     const article = await this.content.articleBySlug(slug, now);
@@ -98,8 +104,22 @@ export class ArticleRenderer {
           ? { id: replyTo.id, name: replyTo.author_name }
           : undefined,
     });
+    const shown = [...related, around.previous, around.next, ...popular, ...breaking];
     return {
       articleId: article.id,
+      keys: [
+        CacheKeys.site,
+        CacheKeys.article(article.id),
+        CacheKeys.comments(article.id),
+        ...cardKeys(article),
+        ...(article.author.avatar ? [CacheKeys.media(article.author.avatar.id)] : []),
+        // Related articles come from its tags and section; the boxes beside it from their own lists.
+        ...article.tags.map((t) => CacheKeys.list.tag(t.id)),
+        CacheKeys.list.category(article.category.id),
+        CacheKeys.list.breaking,
+        CacheKeys.list.popular,
+        ...shown.flatMap((a) => (a ? cardKeys(a) : [])),
+      ],
       html: layout(
         ctx,
         {

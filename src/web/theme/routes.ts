@@ -18,7 +18,8 @@ import type { ViewContext } from './view-context.js';
 import type { ArticleRenderer, SiteWidgets } from './article-view.js';
 import type { CommentService } from '../../comments/service.js';
 import { breadcrumbs, homeStructuredData, jsonLdScript } from './structured-data.js';
-import type { PageCache } from '../page-cache.js';
+import { cacheIdOf, type PageCache } from '../../delivery/page-cache.js';
+import { CacheKeys, cardKeys } from '../../delivery/cache-keys.js';
 
 export interface ThemeDeps {
   content: ContentRepository;
@@ -77,7 +78,7 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
   });
 
   app.get('/', { ...PUBLIC, schema: { querystring: AnyQuery } }, (request, reply) =>
-    pageCache.serve(request, reply, async () => {
+    pageCache.serve(request, reply, cacheIdOf(request), async () => {
       const { ctx, categories } = await site.get();
       const now = new Date().toISOString();
       const [lead, breaking, popular] = await Promise.all([
@@ -109,6 +110,15 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
           },
           homePage(ctx, { lead, latest, popular, sections }),
         ),
+        keys: [
+          CacheKeys.site,
+          CacheKeys.list.home,
+          CacheKeys.list.breaking,
+          CacheKeys.list.popular,
+          ...[lead, ...breaking, ...popular, ...latest, ...sections.flatMap((s) => s.articles)].flatMap((a) =>
+            a ? cardKeys(a) : [],
+          ),
+        ],
       };
     }),
   );
@@ -139,7 +149,8 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
     return pageCache.serve(
       req,
       reply,
-      () => articles.render(req, slug, { commentPage, replyTo, pendingId }),
+      cacheIdOf(req),
+      () => articles.render(slug, { commentPage, replyTo, pendingId }),
       countRead,
     );
   });
@@ -159,6 +170,8 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
           title: string;
           description: string;
           section?: string;
+          /** The list shown, and anything else of the page's subject. */
+          keys: string[];
         }
       | undefined
     >,
@@ -166,7 +179,7 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
     const page = req.query.page ?? 1;
     const { slug } = req.params;
     if (!isValidSlug(slug)) throw notFound();
-    return pageCache.serve(req, reply, async () => {
+    return pageCache.serve(req, reply, cacheIdOf(req), async () => {
       const { ctx, categories } = await site.get();
       const found = await resolve(slug, { categories });
       if (!found) throw notFound();
@@ -196,7 +209,7 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
         },
         archivePage(ctx, { subject: found.subject, basePath: found.basePath, articles, page, pages, total }),
       );
-      return { html };
+      return { html, keys: [CacheKeys.site, ...found.keys, ...articles.flatMap(cardKeys)] };
     });
   };
 
@@ -212,6 +225,7 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
         title: category.name,
         description: category.description,
         section: root.slug,
+        keys: [CacheKeys.list.category(category.id)],
       };
     }),
   );
@@ -226,6 +240,7 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
         basePath: paths.tag(tag.slug),
         title: tag.name,
         description: '',
+        keys: [CacheKeys.list.tag(tag.id)],
       };
     }),
   );
@@ -240,22 +255,28 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
         basePath: paths.author(author.slug),
         title: author.name,
         description: author.bio,
+        keys: [
+          CacheKeys.list.author(author.id),
+          CacheKeys.author(author.id),
+          ...(author.avatar ? [CacheKeys.media(author.avatar.id)] : []),
+        ],
       };
     }),
   );
 
-  app.get('/:slug', { ...PUBLIC, schema: { params: SlugParams, querystring: AnyQuery } }, (req, reply) =>
-    pageCache.serve(req, reply, async () => {
-      const { slug } = req.params;
+  app.get('/:slug', { ...PUBLIC, schema: { params: SlugParams, querystring: AnyQuery } }, (req, reply) => {
+    const { slug } = req.params;
+    return pageCache.serve(req, reply, cacheIdOf(req), async () => {
       if (!isValidSlug(slug)) throw notFound();
       const page = await content.pageBySlug(slug);
       if (!page) throw notFound();
       const { ctx } = await site.get();
       return {
         html: layout(ctx, { title: page.title, canonical: `${ctx.origin}${paths.page(page.slug)}` }, staticPage(page)),
+        keys: [CacheKeys.site, CacheKeys.page(page.id)],
       };
-    }),
-  );
+    });
+  });
 }
 
 function topLevelOf<T extends { id: number; parent_id: number | null }>(all: T[], c: T): T {

@@ -1,0 +1,300 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { instant } from '../shared/time.js';
+
+export interface RenderedPage {
+  html: string;
+  /** The cache keys of everything the page shows (see cache-keys.ts); a write to any of them replaces it. */
+  keys: string[];
+  /** The article shown, so that a read is counted even when the page comes from the cache. */
+  articleId?: number;
+  /** Default HTML; feeds and sitemaps set their own. */
+  contentType?: string;
+  /** When the content last changed (ISO), for Last-Modified and If-Modified-Since. */
+  lastModified?: string;
+}
+
+interface Entry {
+  /** The body is kept compressed only: gzip always, brotli once a reader asks for it. */
+  gzip: Buffer;
+  br?: Buffer;
+  etag: string;
+  contentType: string;
+  lastModified?: string;
+  articleId?: number;
+  keys: string[];
+  bytes: number;
+  /** After this (the safety TTL, with jitter) the entry is refreshed like a stale one. */
+  refreshAt: number;
+  /** When a key of the entry was invalidated; 0 while fresh. */
+  staleSince: number;
+  /** How to make it again: renders capture route values, never the request. */
+  render: () => Promise<RenderedPage>;
+  /** When a reader last asked for it: pages read in the last minute are re-rendered as soon as they go stale. */
+  hitAt: number;
+}
+
+/** A page read this recently is re-rendered at once when it goes stale, instead of at the next reader's request. */
+const HOT_MS = 60_000;
+/** Re-renders running in the background at once, so that a change that touches many pages cannot starve readers. */
+const BACKGROUND_RENDERS = 2;
+
+export interface PageCacheOptions {
+  /** Memory for cached bodies, in bytes; least recently used entries go first. 0 turns caching off. */
+  maxBytes: number;
+  /** The longest a page is kept without a change to its keys (a safety net); ±20 % jitter. */
+  ttlMs: number;
+  /** How long after an invalidation a stale page may still be served while one render replaces it. */
+  staleMs?: number;
+  onError?: (err: unknown, cacheId: string) => void;
+}
+
+/** Bookkeeping per entry besides its bodies: keys, strings, map slots. */
+const ENTRY_OVERHEAD = 512;
+
+/**
+ * Rendered public responses, kept until something they show changes. Each
+ * entry knows its cache keys; `invalidate(keys)` (fed by the outbox, so by
+ * writes on any node) marks exactly the entries that share a key. A stale
+ * entry is still served, for at most `staleMs`, while one render replaces it
+ * (stale-while-revalidate); a key written `!key` drops its entries at once.
+ * Concurrent misses for one page share one render, and a render that began
+ * before an invalidation of one of its keys is stored as already stale.
+ * Bodies are compressed once per fill and sent as they are.
+ */
+export class PageCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byKey = new Map<string, Set<string>>();
+  private readonly rendering = new Map<string, Promise<Entry>>();
+  /** Invalidation sequence numbers: the last one per key, so a render can tell whether it raced a change. */
+  private sequence = 0;
+  private readonly keySequence = new Map<string, number>();
+  private bytes = 0;
+  private readonly staleMs: number;
+  private readonly queue = new Set<string>();
+  private background = 0;
+
+  constructor(readonly options: PageCacheOptions) {
+    this.staleMs = options.staleMs ?? 60_000;
+  }
+
+  get enabled(): boolean {
+    return this.options.maxBytes > 0 && this.options.ttlMs > 0;
+  }
+
+  /** What the cache holds for a page, without touching it: for tests and diagnostics. */
+  peek(cacheId: string): { state: 'fresh' | 'stale'; html: string; keys: string[] } | undefined {
+    const entry = this.entries.get(cacheId);
+    if (!entry) return undefined;
+    const stale = entry.staleSince || Date.now() > entry.refreshAt;
+    return { state: stale ? 'stale' : 'fresh', html: gunzipSync(entry.gzip).toString(), keys: entry.keys };
+  }
+
+  /** Entries, and the bytes their bodies take, for logs and the benchmark. */
+  stats(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
+
+  /** Marks the entries that show any of `keys` as stale (or drops them, for `!key`). Returns the pages touched. */
+  invalidate(keys: Iterable<string>): string[] {
+    const now = Date.now();
+    this.sequence++;
+    const touched: string[] = [];
+    for (const written of keys) {
+      const drop = written.startsWith('!');
+      const key = drop ? written.slice(1) : written;
+      this.keySequence.set(key, this.sequence);
+      for (const id of this.byKey.get(key) ?? []) {
+        const entry = this.entries.get(id);
+        if (!entry) continue;
+        touched.push(id);
+        if (drop) this.remove(id);
+        else if (!entry.staleSince) {
+          entry.staleSince = now;
+          if (now - entry.hitAt < HOT_MS) this.queue.add(id);
+        }
+      }
+    }
+    this.pump();
+    if (this.keySequence.size > 50_000) this.keySequence.clear(); // only races with renders in flight matter
+    return touched;
+  }
+
+  /** Resolves when every render in flight or queued (a refresh behind a stale page, say) has finished. */
+  async idle(): Promise<void> {
+    while (this.rendering.size || this.queue.size) {
+      await Promise.allSettled([...this.rendering.values()]);
+      if (!this.rendering.size && this.queue.size) await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Re-renders stale hot pages in the background, a few at a time; readers get the old copy meanwhile. */
+  private pump(): void {
+    for (const id of this.queue) {
+      if (this.background >= BACKGROUND_RENDERS) return;
+      this.queue.delete(id);
+      const entry = this.entries.get(id);
+      if (!entry?.staleSince || this.rendering.has(id)) continue;
+      this.background++;
+      void this.refresh(id, entry.render)
+        .catch(() => {})
+        .finally(() => {
+          this.background--;
+          this.pump();
+        });
+    }
+  }
+
+  /** Forgets everything (tests, and a change of settings that every page shows). */
+  clear(): void {
+    this.invalidate(['!*']);
+    this.queue.clear();
+    this.entries.clear();
+    this.byKey.clear();
+    this.bytes = 0;
+  }
+
+  /**
+   * Sends the cached response for `cacheId`, or renders, caches and sends it.
+   * Answers 304 to a matching If-None-Match / If-Modified-Since.
+   */
+  async serve(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    cacheId: string,
+    render: () => Promise<RenderedPage>,
+    onHit?: (page: { articleId?: number }) => void,
+  ): Promise<FastifyReply> {
+    let entry = this.enabled ? this.entries.get(cacheId) : undefined;
+    const now = Date.now();
+    if (entry) {
+      const staleSince = entry.staleSince || (now > entry.refreshAt ? entry.refreshAt : 0);
+      if (staleSince) {
+        if (now - staleSince <= this.staleMs) void this.refresh(cacheId, render).catch(() => {});
+        else entry = await this.refresh(cacheId, render);
+      } else {
+        // Most recently used last: eviction takes the first.
+        this.entries.delete(cacheId);
+        this.entries.set(cacheId, entry);
+      }
+      entry.hitAt = now;
+    } else {
+      entry = await this.refresh(cacheId, render);
+    }
+    onHit?.(entry);
+    return this.send(req, reply, entry);
+  }
+
+  private refresh(cacheId: string, render: () => Promise<RenderedPage>): Promise<Entry> {
+    const pending = this.rendering.get(cacheId);
+    if (pending) return pending;
+    const started = this.sequence;
+    const work = (async () => {
+      const page = await render();
+      const entry = build(page, this.options.ttlMs, render);
+      if (!this.enabled) return entry;
+      // A key of the page changed while it rendered: keep it, but as stale, so the next reader gets a new render.
+      if (page.keys.some((k) => (this.keySequence.get(k) ?? 0) > started || this.keySequence.get('*')! > started))
+        entry.staleSince = Date.now();
+      this.store(cacheId, entry);
+      return entry;
+    })();
+    const tracked = work.finally(() => {
+      if (this.rendering.get(cacheId) === tracked) this.rendering.delete(cacheId);
+    });
+    tracked.catch((err: unknown) => {
+      // A failed background refresh keeps the stale page (stale-if-error); a page that no longer exists goes.
+      if ((err as { status?: number }).status === 404) this.remove(cacheId);
+      this.options.onError?.(err, cacheId);
+    });
+    this.rendering.set(cacheId, tracked);
+    return tracked;
+  }
+
+  private store(cacheId: string, entry: Entry): void {
+    this.remove(cacheId);
+    this.entries.set(cacheId, entry);
+    this.bytes += entry.bytes;
+    for (const key of entry.keys) {
+      let ids = this.byKey.get(key);
+      if (!ids) this.byKey.set(key, (ids = new Set()));
+      ids.add(cacheId);
+    }
+    while (this.bytes > this.options.maxBytes && this.entries.size) this.remove(this.entries.keys().next().value!);
+  }
+
+  private remove(cacheId: string): void {
+    const entry = this.entries.get(cacheId);
+    if (!entry) return;
+    this.entries.delete(cacheId);
+    this.bytes -= entry.bytes;
+    for (const key of entry.keys) {
+      const ids = this.byKey.get(key);
+      ids?.delete(cacheId);
+      if (ids && !ids.size) this.byKey.delete(key);
+    }
+  }
+
+  private send(req: FastifyRequest, reply: FastifyReply, entry: Entry): FastifyReply {
+    reply
+      .header('content-type', entry.contentType)
+      .header('cache-control', 'public, max-age=0, must-revalidate')
+      .header('etag', entry.etag)
+      .header('vary', 'accept-encoding');
+    if (entry.lastModified) reply.header('last-modified', entry.lastModified);
+    const match = req.headers['if-none-match'];
+    if (match === entry.etag) return reply.code(304).send();
+    const since = req.headers['if-modified-since'];
+    if (!match && since && entry.lastModified && Date.parse(since) >= Date.parse(entry.lastModified))
+      return reply.code(304).send();
+    const accept = req.headers['accept-encoding'] ?? '';
+    if (accept.includes('br')) {
+      if (!entry.br) {
+        entry.br = brotliCompressSync(gunzipSync(entry.gzip), {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 5 },
+        });
+        entry.bytes += entry.br.length;
+        this.bytes += entry.br.length;
+      }
+      return reply.header('content-encoding', 'br').send(entry.br);
+    }
+    if (accept.includes('gzip')) return reply.header('content-encoding', 'gzip').send(entry.gzip);
+    return reply.send(gunzipSync(entry.gzip));
+  }
+}
+
+function build(page: RenderedPage, ttlMs: number, render: () => Promise<RenderedPage>): Entry {
+  const body = Buffer.from(page.html);
+  const gzip = gzipSync(body, { level: 6 });
+  return {
+    gzip,
+    etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+    contentType: page.contentType ?? 'text/html; charset=utf-8',
+    lastModified: instant(page.lastModified)?.toUTCString(),
+    articleId: page.articleId,
+    keys: [...new Set(page.keys)],
+    bytes: gzip.length + ENTRY_OVERHEAD,
+    refreshAt: Date.now() + ttlMs * (0.8 + Math.random() * 0.4),
+    staleSince: 0,
+    render,
+    hitAt: Date.now(),
+  };
+}
+
+/**
+ * The cache identity of a request: its path and the query parameters the
+ * route declares, in a fixed order, so that `?utm_source=…` or a reordered
+ * query does not make another copy of the same page.
+ */
+export function cacheIdOf(req: FastifyRequest): string {
+  const path = req.url.split('?')[0]!;
+  const declared = (req.routeOptions.schema?.querystring as { properties?: object } | undefined)?.properties;
+  if (!declared) return path;
+  const query = req.query as Record<string, unknown>;
+  const parts = Object.keys(declared)
+    .sort()
+    .filter((k) => query[k] !== undefined)
+    .map((k) => `${k}=${encodeURIComponent(String(query[k]))}`);
+  return parts.length ? `${path}?${parts.join('&')}` : path;
+}

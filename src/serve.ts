@@ -1,0 +1,113 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { seedDemoContent } from './content/demo/seed.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrator.js';
+
+/** How many processes serve: `--workers`, then SAFIR_WORKERS, then one per CPU. */
+export function workerCount(flag: string | undefined, env = process.env): number {
+  const wanted = Number(flag ?? env.SAFIR_WORKERS ?? availableParallelism());
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > 256)
+    throw new Error(
+      `--workers / SAFIR_WORKERS must be a whole number from 1 to 256, got "${flag ?? env.SAFIR_WORKERS}"`,
+    );
+  return wanted;
+}
+
+/**
+ * `safir serve`. With one worker, this process serves. With more, it prepares
+ * the database (migrations, the demo on an empty one) and forks the workers,
+ * which share the listening socket (node:cluster) and each hold their own page
+ * cache, fed by the outbox like another node's would be. Jobs that must run
+ * once per site take a lease in the database, so they run in one worker. A
+ * worker that dies is replaced; SIGTERM/SIGINT stop them all gracefully.
+ */
+export async function serve(config: Config, workers: number): Promise<void> {
+  if (cluster.isPrimary) {
+    const database = openDatabase(config.databaseUrl);
+    try {
+      await migrateToLatest(database.db, database.dialect);
+      if (config.seedDemo && (await seedDemoContent(database, config.mediaRoot)))
+        console.log('Seeded the demo magazine (مجلة السفير).');
+    } finally {
+      if (workers > 1) await database.close();
+    }
+    if (workers === 1) return serveHere(config, database);
+    return supervise(config, workers);
+  }
+  return serveHere(config, openDatabase(config.databaseUrl));
+}
+
+async function serveHere(config: Config, database: ReturnType<typeof openDatabase>): Promise<void> {
+  const { app } = await buildApp({
+    database,
+    mediaRoot: config.mediaRoot,
+    trustProxy: config.trustProxy,
+    siteUrl: config.siteUrl,
+    production: config.production,
+    allowedHosts: config.allowedHosts,
+    pageCacheMs: config.pageCacheMs,
+    pageCacheBytes: config.pageCacheBytes,
+    schedulerMs: config.schedulerMs,
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
+    logger: { level: config.logLevel },
+  });
+  if (cluster.isWorker) {
+    // Which worker answered, for operators tracing a request (a small number, like a CDN's X-Served-By).
+    const id = String(cluster.worker!.id);
+    app.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('x-worker', id);
+      return payload;
+    });
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await app.listen({ port: config.port, host: config.host });
+  const worker = cluster.isWorker ? ` (worker ${cluster.worker!.id})` : '';
+  app.log.info(
+    `Safir is serving ${database.dialect} (${database.location}) on http://${config.host}:${config.port}/${worker}`,
+  );
+}
+
+function supervise(config: Config, workers: number): Promise<void> {
+  let stopping = false;
+  const started = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    started.set(worker.id, Date.now());
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (!Object.keys(cluster.workers ?? {}).length) process.exit(0);
+      return;
+    }
+    // A worker that dies is replaced; one that dies right after starting is not restarted in a tight loop.
+    const lived = Date.now() - (started.get(worker.id) ?? 0);
+    console.error(`worker ${worker.id} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, lived < 5000 ? 2000 : 0);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill(signal);
+    // Workers finish their requests and close; anything still running after 20 s is stopped.
+    setTimeout(() => process.exit(1), 20_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  console.log(`Safir: ${workers} workers on http://${config.host}:${config.port}/`);
+  for (let i = 0; i < workers; i++) fork();
+  return new Promise(() => {});
+}
