@@ -1,0 +1,344 @@
+/**
+ * npm run bench:newsroom — the newsroom's workload, side by side with nginx in one run:
+ *
+ *   1. readers spread over the corpus's article URLs by a Zipf law (s = 1), with `Accept-Encoding: gzip`,
+ *      under wrk (2 threads, 16 connections), while an editor saves a published article every second
+ *      through the admin API; printed: requests/s, p99, errors, the ratio to nginx, and the slowest time
+ *      from a save to the change being visible;
+ *   2. one hot article;
+ *   3. uncached articles (the page cache off: every request renders);
+ *   4. nginx serving one saved article page from disk (gzip_static), the yardstick.
+ *
+ * On SQLite and, when reachable, PostgreSQL; `safir serve` with its default workers (one per CPU).
+ * BENCH_SECONDS (default 20) sets each load run; BENCH_DIALECTS=sqlite limits the databases.
+ * Bounded: every load talks to 127.0.0.1 only and stops by itself.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import pg from 'pg';
+import { AccountService } from '../src/accounts/service.js';
+import { serverSecret } from '../src/accounts/secret.js';
+import { openDatabase } from '../src/db/database.js';
+import { afterBulkLoad } from '../src/db/maintenance.js';
+import { migrateToLatest } from '../src/db/migrator.js';
+import { importJsonl } from '../src/import/jsonl.js';
+
+const CORPUS = resolve(process.env.SAFIR_CORPUS ?? '../shared/corpus/arabic-news.jsonl');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const PG_ADMIN = process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DIALECTS = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',');
+const ZIPF = resolve('bench/zipf.lua');
+
+export interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Runs wrk and reads its summary: requests/s, latency percentiles (ms), and every kind of error. */
+export function wrk(url: string, seconds: number, env: Record<string, string> = {}, script?: string): WrkResult {
+  const args = ['-t2', '-c16', `-d${seconds}s`, '--latency', '-H', 'Accept-Encoding: gzip'];
+  if (script) args.push('-s', script);
+  const out = execFileSync('wrk', [...args, url], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const ms = (label: string) => {
+    const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p50: ms('50'),
+    p99: ms('99'),
+    errors: non2xx + (socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0),
+  };
+}
+
+async function waitFor(url: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function startSafir(databaseUrl: string, port: number, dir: string, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ['dist/cli.js', 'serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SITE_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
+      SAFIR_DEMO: '0',
+      MEDIA_DIR: join(dir, 'media'),
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** nginx serving one file, gzip_static, as many workers as Safir: the yardstick of the same run. */
+export function startNginx(dir: string, port: number, html: string): ChildProcess {
+  const root = join(dir, 'nginx');
+  mkdirSync(join(root, 'html'), { recursive: true });
+  writeFileSync(join(root, 'html', 'article.html'), html);
+  writeFileSync(join(root, 'html', 'article.html.gz'), gzipSync(html, { level: 6 }));
+  writeFileSync(
+    join(root, 'nginx.conf'),
+    `worker_processes 2; daemon off; pid ${root}/nginx.pid; error_log ${root}/error.log;
+events { worker_connections 1024; }
+http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
+  types { text/html html; } default_type text/html;
+  client_body_temp_path ${root}/tmp; proxy_temp_path ${root}/tmp; fastcgi_temp_path ${root}/tmp;
+  uwsgi_temp_path ${root}/tmp; scgi_temp_path ${root}/tmp;
+  server { listen 127.0.0.1:${port}; root ${root}/html; gzip_static on; location / { } } }`,
+  );
+  mkdirSync(join(root, 'tmp'), { recursive: true });
+  return spawn('nginx', ['-c', join(root, 'nginx.conf'), '-p', root], { stdio: 'inherit' });
+}
+
+interface EditorSession {
+  cookie: string;
+  csrf: string;
+}
+
+async function editorSession(databaseUrl: string): Promise<EditorSession> {
+  const database = openDatabase(databaseUrl);
+  try {
+    const accounts = new AccountService(database.db, await serverSecret(database.db));
+    const user =
+      (await accounts.userByEmail('bench-editor@safir.test')) ??
+      (await accounts.createUser({
+        email: 'bench-editor@safir.test',
+        name: 'محرر القياس',
+        role: 'editor',
+        password: 'a long bench password',
+      }));
+    const { token, session } = await accounts.createSession(user.id, 'bench');
+    return { cookie: `safir_session=${token}`, csrf: session.csrf_token };
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * Every second, saves one of the most-read articles with a new sentence in its body, then polls its page
+ * (as a reader would, gzip) until the sentence shows. Returns the save-to-visible times.
+ */
+function editor(base: string, session: EditorSession, hot: { id: number; path: string }[], seconds: number) {
+  const delays: number[] = [];
+  let failures = 0;
+  const pollers: Promise<void>[] = [];
+  const run = (async () => {
+    const end = Date.now() + seconds * 1000;
+    for (let i = 0; Date.now() < end; i++) {
+      const tick = Date.now();
+      const target = hot[i % hot.length]!;
+      const marker = `تصحيح-${Date.now()}-${i}`;
+      const got = await fetch(`${base}/api/v1/admin/articles/${target.id}`, { headers: { cookie: session.cookie } });
+      const { article } = (await got.json()) as { article: Record<string, unknown> & { tags: string[] } };
+      const saved = Date.now();
+      const res = await fetch(`${base}/api/v1/admin/articles/${target.id}`, {
+        method: 'PUT',
+        headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          title: article.title,
+          excerpt: article.excerpt,
+          body: `${String(article.body_html).replace(/<p>تصحيح-[^<]*<\/p>$/, '')}<p>${marker}</p>`,
+          category: article.category_id,
+          tags: article.tags,
+          updated_at: article.updated_at,
+          action: 'save',
+        }),
+      });
+      await res.text();
+      if (!res.ok) {
+        failures++;
+        continue;
+      }
+      pollers.push(
+        (async () => {
+          for (;;) {
+            const page = await (await fetch(base + target.path, { headers: { 'accept-encoding': 'gzip' } })).text();
+            if (page.includes(marker)) break;
+            if (Date.now() - saved > 30_000) {
+              failures++;
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 25));
+          }
+          delays.push(Date.now() - saved);
+        })(),
+      );
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - tick))));
+    }
+  })();
+  return {
+    async done() {
+      await run;
+      await Promise.all(pollers);
+      return { delays, failures };
+    },
+  };
+}
+
+async function prepare(dialect: string, dir: string): Promise<string> {
+  let url = join(dir, 'newsroom.db');
+  if (dialect === 'postgres') {
+    const name = `safir_bench_newsroom_${process.pid}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(PG_ADMIN);
+    u.pathname = `/${name}`;
+    url = u.toString();
+  }
+  const database = openDatabase(url);
+  try {
+    await migrateToLatest(database.db, database.dialect);
+    const t = performance.now();
+    await importJsonl(database.db, CORPUS);
+    await afterBulkLoad(database);
+    console.log(`${dialect}: imported the corpus in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } finally {
+    await database.close();
+  }
+  return url;
+}
+
+async function dropPg(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+/** Article paths from the sitemaps, in a fixed shuffled order: rank 1 is the most read. */
+async function articlePaths(base: string): Promise<{ id: number; path: string }[]> {
+  const index = await (await fetch(`${base}/sitemap.xml`)).text();
+  const files = [...index.matchAll(/<loc>([^<]+articles-\d+\.xml)<\/loc>/g)].map((m) => m[1]!);
+  const paths: string[] = [];
+  for (const f of files) {
+    const xml = await (await fetch(f)).text();
+    for (const m of xml.matchAll(/<loc>https?:\/\/[^/]+(\/article\/[^<]+)<\/loc>/g)) paths.push(m[1]!);
+  }
+  // A fixed shuffle (so that popularity does not follow the id), the same in every run.
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = paths.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [paths[i], paths[j]] = [paths[j]!, paths[i]!];
+  }
+  const out: { id: number; path: string }[] = [];
+  for (const path of paths.slice(0, 50)) {
+    const slug = decodeURIComponent(path.slice('/article/'.length));
+    const api = (await (await fetch(`${base}/api/v1/articles/${encodeURIComponent(slug)}`)).json()) as { id: number };
+    out.push({ id: api.id, path });
+  }
+  return [...out, ...paths.slice(50).map((path) => ({ id: 0, path }))];
+}
+
+const row = (label: string, r: WrkResult, nginx: number, extra = '') =>
+  `${label.padEnd(34)}${r.rps.toFixed(0).padStart(9)}${r.p99.toFixed(1).padStart(9)}${String(r.errors).padStart(8)}${(r.rps / nginx).toFixed(3).padStart(9)}  ${extra}`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'safir-newsroom-'));
+  try {
+    const lines: string[] = [];
+    for (const dialect of DIALECTS) {
+      if (dialect === 'postgres') {
+        try {
+          const c = new pg.Client({ connectionString: PG_ADMIN });
+          await c.connect();
+          await c.end();
+        } catch {
+          console.log('PostgreSQL is not reachable: skipping it');
+          continue;
+        }
+      }
+      const url = await prepare(dialect, dir);
+      const port = 3400 + lines.length;
+      const base = `http://127.0.0.1:${port}`;
+      const session = await editorSession(url);
+      let safir = startSafir(url, port, dir);
+      await waitFor(`${base}/`);
+      const all = await articlePaths(base);
+      const pathsFile = join(dir, `paths-${dialect}.txt`);
+      writeFileSync(pathsFile, all.map((a) => a.path).join('\n'));
+
+      // nginx, in the same run, on the same machine: one saved article page.
+      const hotPath = all[0]!.path;
+      const hotHtml = await (await fetch(base + hotPath)).text();
+      const nginx = startNginx(dir, port + 100, hotHtml);
+      await waitFor(`http://127.0.0.1:${port + 100}/article.html`);
+      const yard = wrk(`http://127.0.0.1:${port + 100}/article.html`, SECONDS);
+      await stop(nginx);
+
+      // Warm: the readers' own traffic fills the cache, as on a live site.
+      wrk(base, Math.min(10, SECONDS), { PATHS: pathsFile }, ZIPF);
+      const edits = editor(base, session, all.slice(0, 50), SECONDS);
+      const newsroom = wrk(base, SECONDS, { PATHS: pathsFile }, ZIPF);
+      const { delays, failures } = await edits.done();
+      const slowest = delays.length ? Math.max(...delays) : NaN;
+      const median = delays.length ? [...delays].sort((a, b) => a - b)[Math.floor(delays.length / 2)]! : NaN;
+      const hot = wrk(base + hotPath, SECONDS);
+      const rss = [
+        String(safir.pid),
+        ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(safir.pid)], { encoding: 'utf8' }).split('\n'),
+      ]
+        .filter((p) => p.trim())
+        .map((p) => execFileSync('ps', ['-o', 'rss=', '-p', p.trim()], { encoding: 'utf8' }).trim())
+        .filter(Boolean)
+        .reduce((n, v) => n + Number(v), 0);
+      await stop(safir);
+
+      safir = startSafir(url, port, dir, { PAGE_CACHE_SECONDS: '0' });
+      await waitFor(`${base}/`);
+      const uncached = wrk(base, SECONDS, { PATHS: pathsFile }, ZIPF);
+      await stop(safir);
+      if (dialect === 'postgres') await dropPg(url);
+
+      lines.push(
+        `\n${dialect} (${all.length} articles, safir serve with one worker per CPU; nginx ${yard.rps.toFixed(0)} req/s, p99 ${yard.p99.toFixed(1)} ms)`,
+        `${'workload'.padEnd(34)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'×nginx'.padStart(9)}`,
+        row(
+          'newsroom: Zipf readers + 1 edit/s',
+          newsroom,
+          yard.rps,
+          `save→visible: median ${median} ms, slowest ${slowest} ms over ${delays.length} edits${failures ? `, ${failures} failed` : ''}`,
+        ),
+        row('one hot article', hot, yard.rps),
+        row('uncached articles (cache off)', uncached, yard.rps),
+        `memory of all workers with the corpus cached: ${(rss / 1024).toFixed(0)} MB RSS`,
+      );
+    }
+    console.log(lines.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
