@@ -105,7 +105,7 @@ export function startNginx(dir: string, port: number, html: string): ChildProces
   writeFileSync(join(root, 'html', 'article.html.gz'), gzipSync(html, { level: 6 }));
   writeFileSync(
     join(root, 'nginx.conf'),
-    `worker_processes 2; daemon off; pid ${root}/nginx.pid; error_log ${root}/error.log;
+    `user root; worker_processes 2; daemon off; pid ${root}/nginx.pid; error_log ${root}/error.log;
 events { worker_connections 1024; }
 http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
   types { text/html html; } default_type text/html;

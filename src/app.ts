@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import Fastify, {
@@ -20,7 +21,7 @@ import { AppError } from './shared/errors.js';
 import { canonicalPath } from './shared/query.js';
 import { loadThemeAssets, type ThemeAssets } from './web/theme/assets.js';
 import { errorPage } from './web/theme/pages.js';
-import { ADMIN_CSP, PAGE_CSP, PERMISSIONS_POLICY } from './web/theme/layout.js';
+import { COMMON_HEADERS, contentSecurityPolicy } from './web/security-headers.js';
 import { sendPage, themeRoutes } from './web/theme/routes.js';
 import { SiteContext } from './web/theme/site-context.js';
 import { PageCache } from './delivery/page-cache.js';
@@ -65,6 +66,8 @@ export interface AppOptions {
   production?: boolean;
   /** Host names a request may carry; unset accepts any (links never use the Host anyway). */
   allowedHosts?: string[];
+  /** Which cluster worker this is (safir serve --workers), shown as X-Worker. */
+  workerId?: number;
   /** How often read counts are written (ms). */
   viewFlushMs?: number;
   /** The longest a rendered page is kept without a change to what it shows (ms); 0 renders every request. */
@@ -121,7 +124,27 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
  * domain's routes as a plugin with the services it needs.
  */
 export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+  // Cache hits are answered by the HTTP server itself, before Fastify routes the request (see PageCache).
+  let answerDirectly: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const app = Fastify({
+    // As Fastify's own factory does (header size, timeouts), with cache hits answered first.
+    serverFactory: (handler, fastifyOptions) => {
+      const options = fastifyOptions as {
+        http?: ServerOptions;
+        keepAliveTimeout?: number;
+        requestTimeout?: number;
+        connectionTimeout?: number;
+        maxRequestsPerSocket?: number;
+      };
+      const server = createServer(options.http ?? {}, (req, res) => {
+        if (!answerDirectly?.(req, res)) handler(req, res);
+      });
+      if (options.keepAliveTimeout) server.keepAliveTimeout = options.keepAliveTimeout;
+      if (options.requestTimeout) server.requestTimeout = options.requestTimeout;
+      server.setTimeout(options.connectionTimeout ?? 0);
+      if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+      return server;
+    },
     logger: withRedaction(opts.logger),
     trustProxy: opts.trustProxy || false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
@@ -151,11 +174,24 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     async () => (await site.get()).ctx.fmt.day(new Date().toISOString()),
     opts.viewFlushMs,
   );
+  const allowedHosts = opts.allowedHosts?.length ? new Set(opts.allowedHosts) : undefined;
+  const workerHeader: Record<string, string> = opts.workerId ? { 'x-worker': String(opts.workerId) } : {};
   const pageCache = new PageCache({
     maxBytes: opts.pageCacheBytes ?? 128 * 1024 * 1024,
     ttlMs: opts.pageCacheMs ?? 30 * 60_000,
     onError: (err, cacheId) => app.log.warn({ err, cacheId }, 'a page could not be refreshed; the cached copy stays'),
+    onRead: (articleId) => views.count(articleId),
+    direct: {
+      headers: (html) => ({
+        ...COMMON_HEADERS,
+        ...workerHeader,
+        ...(html ? { 'content-security-policy': contentSecurityPolicy(false) } : {}),
+      }),
+      // With ALLOWED_HOSTS set, every request goes the long way, past the host check (onRequest below).
+      accepts: () => !allowedHosts,
+    },
   });
+  answerDirectly = (req, res) => pageCache.answerDirectly(req, res);
   const widgets = new TtlCache<ArticleSummary[]>(5 * 60_000);
   // Every change made anywhere (this process, another worker, another node) reaches this process's caches here.
   const outbox = new OutboxFollower(opts.database, opts.outboxPollMs, (err) =>
@@ -258,7 +294,6 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     }
   });
 
-  const allowedHosts = opts.allowedHosts?.length ? new Set(opts.allowedHosts) : undefined;
   // Before any route runs: one spelling per path (see web/request-target.ts).
   app.addHook('onRequest', async (req, reply) => {
     if (allowedHosts && !allowedHosts.has(req.hostname.toLowerCase()))
@@ -304,9 +339,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    reply.header('permissions-policy', PERMISSIONS_POLICY);
+    reply.headers(COMMON_HEADERS);
+    reply.headers(workerHeader);
     const access = req.routeOptions.config?.access;
     const newsroom = access !== undefined && access !== 'public';
     if (newsroom) {
@@ -315,7 +349,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       reply.header('x-frame-options', 'DENY');
     }
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-      reply.header('content-security-policy', newsroom ? ADMIN_CSP : PAGE_CSP);
+      reply.header('content-security-policy', contentSecurityPolicy(newsroom));
     }
     return payload;
   });

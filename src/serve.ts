@@ -54,15 +54,10 @@ async function serveHere(config: Config, database: ReturnType<typeof openDatabas
     smtpUrl: config.smtpUrl,
     mailFrom: config.mailFrom,
     logger: { level: config.logLevel },
-  });
-  if (cluster.isWorker) {
     // Which worker answered, for operators tracing a request (a small number, like a CDN's X-Served-By).
-    const id = String(cluster.worker!.id);
-    app.addHook('onSend', async (_req, reply, payload) => {
-      reply.header('x-worker', id);
-      return payload;
-    });
-  }
+    workerId: cluster.isWorker ? cluster.worker!.id : undefined,
+  });
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

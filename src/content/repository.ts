@@ -88,6 +88,11 @@ function imageOf(row: {
   };
 }
 
+/** What readers see: published, and its time has come (the same rule as `published()` in SQL). */
+function isPublic(row: { status: string; published_at: string | null }, now: string): boolean {
+  return row.status === 'published' && row.published_at !== null && row.published_at <= now;
+}
+
 function toSummary(row: SummaryRow): ArticleSummary {
   return {
     id: row.id,
@@ -205,19 +210,12 @@ export class ContentRepository {
       .limit(limit * 2)
       .execute();
     if (!top.length) return [];
-    const rows = await this.published(now)
-      .where(
-        'a.id',
-        'in',
+    return (
+      await this.summariesByIds(
         top.map((t) => t.article_id),
+        now,
       )
-      .select(SUMMARY_COLUMNS)
-      .execute();
-    const rank = new Map(top.map((t, i) => [t.article_id, i]));
-    return rows
-      .map(toSummary)
-      .sort((x, y) => rank.get(x.id)! - rank.get(y.id)!)
-      .slice(0, limit);
+    ).slice(0, limit);
   }
 
   async articleBySlug(slug: string, now = new Date().toISOString()): Promise<ArticleDetail | undefined> {
@@ -237,15 +235,35 @@ export class ContentRepository {
   }
 
   private async detail(query: ReturnType<ContentRepository['published']>): Promise<ArticleDetail | undefined> {
+    // The article, its author with the avatar, section and image in one statement; its tags in a second.
     const row = await query
+      .leftJoin('media as av', 'av.id', 'au.avatar_media_id')
       .select(SUMMARY_COLUMNS)
-      .select(['a.body_html', 'a.seo_title', 'a.seo_description', 'au.bio as author_bio', 'au.avatar_media_id'])
+      .select([
+        'a.body_html',
+        'a.seo_title',
+        'a.seo_description',
+        'au.bio as author_bio',
+        'av.id as avatar_id',
+        'av.path as avatar_path',
+        'av.width as avatar_width',
+        'av.height as avatar_height',
+        'av.alt as avatar_alt',
+        'av.caption as avatar_caption',
+        'av.variants as avatar_variants',
+      ])
       .executeTakeFirst();
     if (!row) return undefined;
-    const [tags, avatar] = await Promise.all([
-      this.tagsOf([row.id]),
-      row.avatar_media_id === null ? Promise.resolve(null) : this.image(row.avatar_media_id),
-    ]);
+    const tags = await this.tagsOf([row.id]);
+    const avatar = imageOf({
+      media_id: row.avatar_id,
+      media_path: row.avatar_path,
+      media_width: row.avatar_width,
+      media_height: row.avatar_height,
+      media_alt: row.avatar_alt,
+      media_caption: row.avatar_caption,
+      media_variants: row.avatar_variants,
+    });
     const summary = toSummary(row);
     return {
       ...summary,
@@ -257,11 +275,22 @@ export class ContentRepository {
     };
   }
 
-  /** Published articles by id, in the order of `ids`. */
+  /**
+   * Published articles by id, in the order of `ids`. Read by primary key alone and checked here: with the
+   * status and time in the query, SQLite would rather walk the whole date index than look up a few ids.
+   */
   async summariesByIds(ids: number[], now = new Date().toISOString()): Promise<ArticleSummary[]> {
     if (!ids.length) return [];
-    const rows = await this.published(now).where('a.id', 'in', ids).select(SUMMARY_COLUMNS).execute();
-    const byId = new Map(rows.map((r) => [r.id, toSummary(r)]));
+    const rows = await this.db
+      .selectFrom('articles as a')
+      .leftJoin('authors as au', 'au.id', 'a.author_id')
+      .leftJoin('categories as c', 'c.id', 'a.category_id')
+      .leftJoin('media as m', 'm.id', 'a.featured_media_id')
+      .where('a.id', 'in', ids)
+      .select(SUMMARY_COLUMNS)
+      .select('a.status')
+      .execute();
+    const byId = new Map(rows.filter((r) => isPublic(r, now)).map((r) => [r.id, toSummary(r)] as const));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -284,27 +313,46 @@ export class ContentRepository {
     return out;
   }
 
-  /** Same-category articles, preferring those that share a tag, newest first. */
+  /**
+   * Articles that share a tag, newest first, then same-section ones. The candidates are the newest
+   * articles of each tag read from the (tag_id, article_id) index, a bounded number whatever the archive's
+   * size: walking the articles by date until enough share a rare tag would read the whole archive.
+   */
   async related(article: ArticleDetail, limit: number, now = new Date().toISOString()): Promise<ArticleSummary[]> {
-    const tagIds = article.tags.map((t) => t.id);
-    const sharing = tagIds.length
-      ? await this.published(now)
-          .where('a.id', '!=', article.id)
-          .where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('article_tags as at')
-                .select('at.tag_id')
-                .whereRef('at.article_id', '=', 'a.id')
-                .where('at.tag_id', 'in', tagIds),
+    const tagIds = article.tags.slice(0, 5).map((t) => t.id);
+    const candidates = [
+      ...new Set(
+        (
+          await Promise.all(
+            tagIds.map((tagId) =>
+              this.db
+                .selectFrom('article_tags')
+                .select('article_id')
+                .where('tag_id', '=', tagId)
+                .where('article_id', '!=', article.id)
+                .orderBy('article_id', 'desc')
+                .limit(20)
+                .execute(),
             ),
           )
-          .select(SUMMARY_COLUMNS)
-          .orderBy('a.published_at', 'desc')
-          .limit(limit)
-          .execute()
+        ).flatMap((rows) => rows.map((r) => r.article_id)),
+      ),
+    ];
+    // Their dates, by primary key alone (see summariesByIds).
+    const dated = candidates.length
+      ? (
+          await this.db
+            .selectFrom('articles')
+            .select(['id', 'status', 'published_at'])
+            .where('id', 'in', candidates)
+            .execute()
+        ).filter((r) => isPublic(r, now))
       : [];
-    const found = sharing.map(toSummary);
+    const newest = dated
+      .sort((x, y) => (x.published_at! < y.published_at! ? 1 : x.published_at! > y.published_at! ? -1 : y.id - x.id))
+      .slice(0, limit)
+      .map((r) => r.id);
+    const found = await this.summariesByIds(newest, now);
     if (found.length < limit) {
       const more = await this.listPublished(
         { categoryIds: [article.category.id], excludeIds: [article.id, ...found.map((f) => f.id)] },

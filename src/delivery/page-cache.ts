@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { instant } from '../shared/time.js';
 
@@ -48,6 +49,16 @@ export interface PageCacheOptions {
   /** How long after an invalidation a stale page may still be served while one render replaces it. */
   staleMs?: number;
   onError?: (err: unknown, cacheId: string) => void;
+  /** Called for every answer of an article's page, from the cache or not: read counts. */
+  onRead?: (articleId: number) => void;
+  /**
+   * For answers given before the framework sees the request (`answerDirectly`): the headers every response
+   * carries, and whether this request may be answered that way at all (an allowed host, say).
+   */
+  direct?: {
+    headers: (html: boolean) => Record<string, string>;
+    accepts: (req: IncomingMessage) => boolean;
+  };
 }
 
 /** Bookkeeping per entry besides its bodies: keys, strings, map slots. */
@@ -164,7 +175,6 @@ export class PageCache {
     reply: FastifyReply,
     cacheId: string,
     render: () => Promise<RenderedPage>,
-    onHit?: (page: { articleId?: number }) => void,
   ): Promise<FastifyReply> {
     let entry = this.enabled ? this.entries.get(cacheId) : undefined;
     const now = Date.now();
@@ -182,8 +192,74 @@ export class PageCache {
     } else {
       entry = await this.refresh(cacheId, render);
     }
-    onHit?.(entry);
+    if (entry.articleId !== undefined) this.options.onRead?.(entry.articleId);
     return this.send(req, reply, entry);
+  }
+
+  /**
+   * Answers a GET for a fresh cached page straight from the HTTP server, before routing, hooks and
+   * validation: a hit needs none of them (only canonical, public, validated requests ever filled the
+   * entry, and an entry is keyed by its exact path). Returns false to let the framework answer.
+   */
+  answerDirectly(req: IncomingMessage, res: ServerResponse): boolean {
+    const direct = this.options.direct;
+    if (!direct || !this.enabled || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const url = req.url ?? '';
+    if (url.includes('?')) return false;
+    const entry = this.entries.get(url);
+    const now = Date.now();
+    if (!entry || entry.staleSince || now > entry.refreshAt || !direct.accepts(req)) return false;
+    this.entries.delete(url);
+    this.entries.set(url, entry);
+    entry.hitAt = now;
+    if (entry.articleId !== undefined) this.options.onRead?.(entry.articleId);
+    const headers: Record<string, string | number> = {
+      ...direct.headers(entry.contentType.startsWith('text/html')),
+      ...this.entryHeaders(entry),
+    };
+    if (this.notModified(req.headers, entry)) {
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+    const { encoding, body } = this.bodyFor(req.headers['accept-encoding'] ?? '', entry);
+    if (encoding) headers['content-encoding'] = encoding;
+    headers['content-length'] = body.length;
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
+  private entryHeaders(entry: Entry): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': entry.contentType,
+      'cache-control': 'public, max-age=0, must-revalidate',
+      etag: entry.etag,
+      vary: 'accept-encoding',
+    };
+    if (entry.lastModified) headers['last-modified'] = entry.lastModified;
+    return headers;
+  }
+
+  private notModified(headers: IncomingMessage['headers'], entry: Entry): boolean {
+    const match = headers['if-none-match'];
+    if (match) return match === entry.etag;
+    const since = headers['if-modified-since'];
+    return Boolean(since && entry.lastModified && Date.parse(since) >= Date.parse(entry.lastModified));
+  }
+
+  /** The body in the best encoding the reader accepts; brotli is made once, the first time it is asked for. */
+  private bodyFor(accept: string, entry: Entry): { encoding?: string; body: Buffer } {
+    if (accept.includes('br')) {
+      if (!entry.br) {
+        entry.br = brotliCompressSync(gunzipSync(entry.gzip), { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
+        entry.bytes += entry.br.length;
+        this.bytes += entry.br.length;
+      }
+      return { encoding: 'br', body: entry.br };
+    }
+    if (accept.includes('gzip')) return { encoding: 'gzip', body: entry.gzip };
+    return { body: gunzipSync(entry.gzip) };
   }
 
   private refresh(cacheId: string, render: () => Promise<RenderedPage>): Promise<Entry> {
@@ -192,7 +268,8 @@ export class PageCache {
     const started = this.sequence;
     const work = (async () => {
       const page = await render();
-      const entry = build(page, this.options.ttlMs, render);
+      // Compressed once per fill, and kept; a page that will not be kept gets the fastest compression.
+      const entry = build(page, this.options.ttlMs, render, this.enabled ? 6 : 1);
       if (!this.enabled) return entry;
       // A key of the page changed while it rendered: keep it, but as stale, so the next reader gets a new render.
       if (page.keys.some((k) => (this.keySequence.get(k) ?? 0) > started || this.keySequence.get('*')! > started))
@@ -237,36 +314,17 @@ export class PageCache {
   }
 
   private send(req: FastifyRequest, reply: FastifyReply, entry: Entry): FastifyReply {
-    reply
-      .header('content-type', entry.contentType)
-      .header('cache-control', 'public, max-age=0, must-revalidate')
-      .header('etag', entry.etag)
-      .header('vary', 'accept-encoding');
-    if (entry.lastModified) reply.header('last-modified', entry.lastModified);
-    const match = req.headers['if-none-match'];
-    if (match === entry.etag) return reply.code(304).send();
-    const since = req.headers['if-modified-since'];
-    if (!match && since && entry.lastModified && Date.parse(since) >= Date.parse(entry.lastModified))
-      return reply.code(304).send();
-    const accept = req.headers['accept-encoding'] ?? '';
-    if (accept.includes('br')) {
-      if (!entry.br) {
-        entry.br = brotliCompressSync(gunzipSync(entry.gzip), {
-          params: { [zlib.BROTLI_PARAM_QUALITY]: 5 },
-        });
-        entry.bytes += entry.br.length;
-        this.bytes += entry.br.length;
-      }
-      return reply.header('content-encoding', 'br').send(entry.br);
-    }
-    if (accept.includes('gzip')) return reply.header('content-encoding', 'gzip').send(entry.gzip);
-    return reply.send(gunzipSync(entry.gzip));
+    reply.headers(this.entryHeaders(entry));
+    if (this.notModified(req.headers, entry)) return reply.code(304).send();
+    const { encoding, body } = this.bodyFor(req.headers['accept-encoding'] ?? '', entry);
+    if (encoding) reply.header('content-encoding', encoding);
+    return reply.send(body);
   }
 }
 
-function build(page: RenderedPage, ttlMs: number, render: () => Promise<RenderedPage>): Entry {
+function build(page: RenderedPage, ttlMs: number, render: () => Promise<RenderedPage>, level: number): Entry {
   const body = Buffer.from(page.html);
-  const gzip = gzipSync(body, { level: 6 });
+  const gzip = gzipSync(body, { level });
   return {
     gzip,
     etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,

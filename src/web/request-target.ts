@@ -13,7 +13,9 @@
  */
 export type TargetCheck = { kind: 'canonical' } | { kind: 'redirect'; location: string } | { kind: 'invalid' };
 
-const CANONICAL_FAST = /^\/(?!\/)(?:[^%/\\?#.]|\.(?=[^./?#])|\.\.(?=[^/?#])|\/(?=[^/?#.]))*(?:\?[^#]*)?$/;
+// Percent-escapes of bytes 0x80–0xFF (UTF-8 beyond ASCII, as Arabic slugs are written) in upper case are canonical.
+const CANONICAL_FAST =
+  /^\/(?!\/)(?:[^%/\\?#.]|%[89A-F][0-9A-F]|\.(?=[^./?#])|\.\.(?=[^/?#])|\/(?=[^/?#.]))*(?:\?[^#]*)?$/;
 const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
@@ -26,11 +28,26 @@ function decodesCleanly(text: string): boolean {
   }
 }
 
+/** Verdicts on recent targets: a busy site sees the same few thousand URLs again and again. */
+const recent = new Map<string, TargetCheck>();
+
 export function checkRequestTarget(target: string): TargetCheck {
-  // The common case, cheaply: an origin-form path without percent signs, dot segments, double or trailing slashes.
+  let verdict = recent.get(target);
+  if (!verdict) {
+    verdict = check(target);
+    if (recent.size >= 5000) recent.clear();
+    if (target.length <= 2000) recent.set(target, verdict);
+  }
+  return verdict;
+}
+
+function check(target: string): TargetCheck {
+  // The common case, cheaply: origin form, no dot segments, double or trailing slashes, escapes only of UTF-8.
   if (CANONICAL_FAST.test(target)) {
     const q = target.indexOf('?');
-    return q < 0 || decodesCleanly(target.slice(q + 1).replace(/\+/g, ' '))
+    const path = q < 0 ? target : target.slice(0, q);
+    return (!path.includes('%') || decodesCleanly(path)) &&
+      (q < 0 || decodesCleanly(target.slice(q + 1).replace(/\+/g, ' ')))
       ? { kind: 'canonical' }
       : { kind: 'invalid' };
   }

@@ -100,17 +100,22 @@ for (const dialect of DIALECTS) {
       assert.ok(Number(row.n) >= 2);
     });
 
-    test('pages carry an ETag and answer 304 to it; gzip when accepted; a content change shows after the version check', async () => {
+    test('pages carry an ETag and answer 304 to it; gzip when accepted; a settings change shows once the outbox is followed', async () => {
       const first = await fetch(`${site.base}/`, { headers: { 'accept-encoding': 'gzip' } });
       const etag = first.headers.get('etag');
       assert.ok(etag);
       assert.equal(first.headers.get('content-encoding'), 'gzip');
       assert.ok((await first.text()).includes('مجلة السفير'), 'fetch decodes the gzip body');
-      const again = await fetch(`${site.base}/`, { headers: { 'if-none-match': etag } });
+      let again = await fetch(`${site.base}/`, { headers: { 'if-none-match': etag } });
+      if (again.status === 200) {
+        // The reads counted by the test before may have moved the most-read box meanwhile: a new page, a new tag.
+        const newer = again.headers.get('etag');
+        assert.ok(newer && newer !== etag);
+        again = await fetch(`${site.base}/`, { headers: { 'if-none-match': newer } });
+      }
       assert.equal(again.status, 304);
 
       await site.services.settings.update({ tagline: 'شعار جديد للاختبار' });
-      assert.ok(!(await get(site, '/')).text.includes('شعار جديد للاختبار'), 'still the cached page before the poll');
       const fresh = await getFresh(site, '/');
       assert.ok(fresh.text.includes('شعار جديد للاختبار'));
       assert.notEqual(fresh.headers.get('etag'), etag);

@@ -76,7 +76,10 @@ export class ArticleRenderer {
       this.content.neighbours(article, now),
       this.widgets.mostRead(ctx, now),
       this.widgets.breaking(now),
-      this.comments.approvedThreads(article.id, ctx.site.commentOrder, opts.commentPage ?? 1, perPage),
+      // Most articles have no approved comments: their count says so without a query.
+      article.comment_count
+        ? this.comments.approvedThreads(article.id, ctx.site.commentOrder, opts.commentPage ?? 1, perPage)
+        : { threads: [], pages: 1 },
       opts.pendingId ? this.comments.byId(opts.pendingId) : undefined,
       opts.replyTo ? this.comments.byId(opts.replyTo) : undefined,
     ]);

@@ -54,9 +54,6 @@ export function sendPage(
 export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { content, site, assets, views, pageCache, widgets, articles } = deps;
-  const countRead = (page: { articleId?: number }) => {
-    if (page.articleId !== undefined) views.count(page.articleId);
-  };
 
   // Feed readers and old browsers ask for this path whatever the page says.
   app.get('/favicon.ico', { ...PUBLIC, schema: { querystring: AnyQuery } }, (_req, reply) =>
@@ -146,12 +143,8 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
     const replyTo = q.replytocom;
     // The writer of a comment awaiting moderation sees it through a signed link; nobody else can.
     const pendingId = q.c && q.k === deps.comments.ownerKey(q.c) ? q.c : undefined;
-    return pageCache.serve(
-      req,
-      reply,
-      cacheIdOf(req),
-      () => articles.render(slug, { commentPage, replyTo, pendingId }),
-      countRead,
+    return pageCache.serve(req, reply, cacheIdOf(req), () =>
+      articles.render(slug, { commentPage, replyTo, pendingId }),
     );
   });
 

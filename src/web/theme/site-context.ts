@@ -13,6 +13,8 @@ import { buildViewContext, type ViewContext } from './view-context.js';
 export class SiteContext {
   private current: { ctx: ViewContext; categories: Category[]; at: number } | undefined;
   private loading: Promise<void> | undefined;
+  /** Bumped by every invalidation: a load that began before one must not become the current copy. */
+  private generation = 0;
 
   constructor(
     private readonly settings: SettingsStore,
@@ -23,19 +25,27 @@ export class SiteContext {
   ) {}
 
   async get(): Promise<{ ctx: ViewContext; categories: Category[] }> {
-    if (!this.current || Date.now() - this.current.at > this.ttlMs) {
-      this.loading ??= this.load().finally(() => (this.loading = undefined));
+    while (!this.current || Date.now() - this.current.at > this.ttlMs) {
+      if (!this.loading) {
+        const loading = this.load().finally(() => {
+          if (this.loading === loading) this.loading = undefined;
+        });
+        this.loading = loading;
+      }
       await this.loading;
     }
-    return this.current!;
+    return this.current;
   }
 
-  /** Forget the cached copy now (after a settings or taxonomy change made by this process). */
+  /** Forget the cached copy now (after a settings or taxonomy change, here or anywhere: see the outbox). */
   invalidate(): void {
     this.current = undefined;
+    this.loading = undefined;
+    this.generation++;
   }
 
   private async load(): Promise<void> {
+    const generation = this.generation;
     const [site, categories, pages] = await Promise.all([
       this.settings.get(),
       this.content.categories(),
@@ -43,6 +53,7 @@ export class SiteContext {
     ]);
     const nav = categories.filter((c) => c.parent_id === null);
     const logo = site.logoMediaId ? await this.content.image(site.logoMediaId) : null;
+    if (generation !== this.generation) return; // read before the change: get() loads again
     this.current = {
       ctx: buildViewContext(site, this.assets, nav, pages, logo, this.siteUrl.origin),
       categories,
