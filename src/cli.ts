@@ -5,17 +5,11 @@ import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { afterBulkLoad } from './db/maintenance.js';
 import { migrateToLatest } from './db/migrator.js';
-import { importJsonl } from './import/jsonl.js';
-import { reindexAll } from './search/indexer.js';
 import { terminalProgress } from './shared/progress.js';
-import { serverSecret } from './accounts/secret.js';
-import { AccountService } from './accounts/service.js';
 import type { Role } from './db/schema.js';
 import { AppError } from './shared/errors.js';
-import { erasePersonalData, exportPersonalData } from './comments/privacy.js';
-import { exportSite, ExportFormatError, importSite } from './import/safir-export.js';
-import { backup } from './import/backup.js';
-import { formatWordPressReport, importWordPress, WordPressImportError } from './import/wordpress.js';
+// Each command loads what it needs when it runs (below): `serve`'s supervising process stays small
+// (no importers, image library or web app in it), and a command starts faster.
 
 const USAGE = `safir — منصة سفير للنشر / the Safir publishing platform
 
@@ -45,7 +39,9 @@ Environment:
   PORT, HOST     where to listen (default 3000 on 127.0.0.1)
   MEDIA_DIR      where uploaded media lives (default data/media)
   SAFIR_DEMO=0   do not seed the demo magazine on first start
-  PAGE_CACHE_SECONDS  how long a rendered page is reused (default 30; 0 turns the cache off)
+  PAGE_CACHE_SECONDS  the longest a cached page is kept unchanged (default 1800; 0 turns the cache off);
+                 pages are replaced as soon as what they show changes, whatever this says
+  PAGE_CACHE_MB  memory for cached pages in each worker (default 128)
   SITE_URL       the public address every absolute link uses (https://news.example)
   TRUST_PROXY    reverse proxies allowed to set X-Forwarded-* (127.0.0.1,10.0.0.0/8; 1 = loopback)
   ALLOWED_HOSTS  host names to answer (comma-separated); others get a 400
@@ -88,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
       case 'import': {
         const [kind, file] = rest;
         if (kind === 'wordpress' && file) {
+          const { formatWordPressReport, importWordPress, WordPressImportError } =
+            await import('./import/wordpress.js');
+          const { serverSecret } = await import('./accounts/secret.js');
           await migrateToLatest(database.db, database.dialect);
           try {
             const report = await importWordPress(database.db, file, {
@@ -108,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
           }
         }
         if (kind === 'safir' && file) {
+          const { ExportFormatError, importSite } = await import('./import/safir-export.js');
           await migrateToLatest(database.db, database.dialect);
           try {
             const counts = await importSite(database, file);
@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write('Usage: safir import jsonl FILE | safir import wordpress FILE [--uploads DIR]\n');
           return 1;
         }
+        const { importJsonl } = await import('./import/jsonl.js');
         await migrateToLatest(database.db, database.dialect);
         const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
         const report = await importJsonl(database.db, file, { batchSize, onProgress: terminalProgress('import') });
@@ -147,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write('Usage: safir search reindex\n');
           return 1;
         }
+        const { reindexAll } = await import('./search/indexer.js');
         await migrateToLatest(database.db, database.dialect);
         const started = Date.now();
         const n = await reindexAll(database.db, terminalProgress('reindex'));
@@ -160,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write('Usage: safir export FILE [--with-passwords]\n');
           return 1;
         }
+        const { exportSite } = await import('./import/safir-export.js');
         await migrateToLatest(database.db, database.dialect);
         const counts = await exportSite(database.db, file, { withPasswords: values['with-passwords'] });
         console.log(
@@ -175,12 +178,14 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write('Usage: safir backup DIR\n');
           return 1;
         }
+        const { backup } = await import('./import/backup.js');
         await migrateToLatest(database.db, database.dialect);
         const done = await backup(database, config.mediaRoot, dir);
         console.log(`Backed up (snapshot at ${done.started}) to ${dir}.`);
         return 0;
       }
       case 'privacy': {
+        const { erasePersonalData, exportPersonalData } = await import('./comments/privacy.js');
         await migrateToLatest(database.db, database.dialect);
         if (!values.email || (rest[0] !== 'export' && rest[0] !== 'erase')) {
           process.stderr.write('Usage: safir privacy export|erase --email E\n');
@@ -197,6 +202,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'user': {
+        const { AccountService } = await import('./accounts/service.js');
+        const { serverSecret } = await import('./accounts/secret.js');
         await migrateToLatest(database.db, database.dialect);
         const accounts = new AccountService(database.db, await serverSecret(database.db));
         if (rest[0] === 'add') {

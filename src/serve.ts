@@ -1,8 +1,6 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { buildApp } from './app.js';
 import type { Config } from './config.js';
-import { seedDemoContent } from './content/demo/seed.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 
@@ -29,7 +27,9 @@ export async function serve(config: Config, workers: number): Promise<void> {
     const database = openDatabase(config.databaseUrl);
     try {
       await migrateToLatest(database.db, database.dialect);
-      if (config.seedDemo && (await seedDemoContent(database, config.mediaRoot)))
+      // Loaded only when wanted: the supervising process of several workers stays small.
+      const seedDemoContent = config.seedDemo && (await import('./content/demo/seed.js')).seedDemoContent;
+      if (seedDemoContent && (await seedDemoContent(database, config.mediaRoot)))
         console.log('Seeded the demo magazine (مجلة السفير).');
     } finally {
       if (workers > 1) await database.close();
@@ -41,6 +41,7 @@ export async function serve(config: Config, workers: number): Promise<void> {
 }
 
 async function serveHere(config: Config, database: ReturnType<typeof openDatabase>): Promise<void> {
+  const { buildApp } = await import('./app.js');
   const { app } = await buildApp({
     database,
     mediaRoot: config.mediaRoot,

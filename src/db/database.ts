@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, type Driver, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import type { Schema } from './schema.js';
@@ -43,7 +43,8 @@ function openSqlite(file: string): Database {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // No busy timeout: waiting for another process's lock is done without blocking (ImmediateSqliteDialect).
+  sqlite.pragma('busy_timeout = 0');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
@@ -54,10 +55,16 @@ function openSqlite(file: string): Database {
 }
 
 /**
- * SQLite transactions that begin deferred read first and ask for the write lock later; if another process
- * (a second worker, the CLI) wrote meanwhile, SQLite cannot wait its way out and fails with SQLITE_BUSY.
- * Our transactions write, so they take the write lock when they begin (BEGIN IMMEDIATE) and wait for it
- * under `busy_timeout` like any writer.
+ * SQLite for several processes (workers, the CLI) on one file:
+ *
+ * - Transactions begin IMMEDIATE. Ours write; begun deferred, they would read first and ask for the write
+ *   lock later, and if another process wrote meanwhile SQLite cannot wait its way out (SQLITE_BUSY).
+ * - Waiting for another process's write lock happens here, asynchronously. SQLite's own busy handler
+ *   sleeps inside the call, and better-sqlite3 runs on the event loop: a worker whose view-count flush
+ *   waited for the other worker's transaction stopped answering every reader for that long (stalls of
+ *   0.2–0.6 s measured under load). So the file is opened without a busy timeout, and a statement that
+ *   finds the database locked is tried again after a timer, for up to BUSY_WAIT_MS. A statement refused
+ *   with SQLITE_BUSY did nothing, so trying it again is safe, inside a transaction or not.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
@@ -65,7 +72,33 @@ class ImmediateSqliteDialect extends SqliteDialect {
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
+    const acquire = driver.acquireConnection.bind(driver);
+    const patched = new WeakSet<DatabaseConnection>();
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      if (!patched.has(connection)) {
+        patched.add(connection);
+        const execute = connection.executeQuery.bind(connection);
+        connection.executeQuery = <R>(query: CompiledQuery) => waitWhileBusy(() => execute<R>(query));
+      }
+      return connection;
+    };
     return driver;
+  }
+}
+
+const BUSY_WAIT_MS = 5000;
+
+async function waitWhileBusy<T>(run: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
+    try {
+      return await run();
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
+    }
   }
 }
 

@@ -252,7 +252,9 @@ export class PageCache {
   private bodyFor(accept: string, entry: Entry): { encoding?: string; body: Buffer } {
     if (accept.includes('br')) {
       if (!entry.br) {
-        entry.br = brotliCompressSync(gunzipSync(entry.gzip), { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } });
+        entry.br = exactCopy(
+          brotliCompressSync(gunzipSync(entry.gzip), { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } }),
+        );
         entry.bytes += entry.br.length;
         this.bytes += entry.br.length;
       }
@@ -324,7 +326,7 @@ export class PageCache {
 
 function build(page: RenderedPage, ttlMs: number, render: () => Promise<RenderedPage>, level: number): Entry {
   const body = Buffer.from(page.html);
-  const gzip = gzipSync(body, { level });
+  const gzip = exactCopy(gzipSync(body, { level }));
   return {
     gzip,
     etag: `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
@@ -355,4 +357,14 @@ export function cacheIdOf(req: FastifyRequest): string {
     .filter((k) => query[k] !== undefined)
     .map((k) => `${k}=${encodeURIComponent(String(query[k]))}`);
   return parts.length ? `${path}?${parts.join('&')}` : path;
+}
+
+/**
+ * A buffer that owns exactly its bytes. zlib hands back a view of its 16 KB output chunk: kept as is, a
+ * 6 KB page would hold 16 KB (measured: 5,000 cached pages took 80 MB a worker, not 30).
+ */
+function exactCopy(view: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(view.length);
+  view.copy(own);
+  return own;
 }

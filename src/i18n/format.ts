@@ -23,6 +23,9 @@ export class Formatter {
   private readonly hijri: Intl.DateTimeFormat;
   private readonly isoDay: Intl.DateTimeFormat;
   private readonly clock: Intl.DateTimeFormat;
+  /** Date lines already made: the same few hundred times (the lists beside every page) come back all day. */
+  private readonly dateLines = new Map<string, string>();
+  private todayLine: { minute: string; line: string } | undefined;
 
   constructor(readonly options: LocaleOptions) {
     const numberingSystem = options.digits === 'arabic' ? 'arab' : 'latn';
@@ -83,6 +86,16 @@ export class Formatter {
 
   /** The date line for a published time: Gregorian, Hijri or both, per settings. */
   date(iso: string): string {
+    let line = this.dateLines.get(iso);
+    if (line === undefined) {
+      line = this.dateLine(iso);
+      if (this.dateLines.size >= 5000) this.dateLines.clear();
+      this.dateLines.set(iso, line);
+    }
+    return line;
+  }
+
+  private dateLine(iso: string): string {
     const d = instant(iso);
     if (!d) return '';
     switch (this.options.dateStyle) {
@@ -93,6 +106,16 @@ export class Formatter {
       case 'both':
         return `${this.gregorian.format(d)} - ${this.hijri.format(d)}`;
     }
+  }
+
+  /** Today in both calendars, for the masthead; made once a minute. */
+  today(): string {
+    const minute = new Date().toISOString().slice(0, 16);
+    if (this.todayLine?.minute !== minute) {
+      const now = `${minute}:00.000Z`;
+      this.todayLine = { minute, line: `${this.gregorianDate(now)} · ${this.hijriDate(now)}` };
+    }
+    return this.todayLine.line;
   }
 
   gregorianDate(iso: string): string {

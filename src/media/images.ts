@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
-import sharp, { type FormatEnum, type Metadata } from 'sharp';
+import type { FormatEnum, Metadata, default as Sharp } from 'sharp';
 import type { Schema } from '../db/schema.js';
 import type { MediaVariant } from '../content/types.js';
 import { slugify } from '../content/slug.js';
 import { AppError } from '../shared/errors.js';
+
+/** libvips, loaded with the first image: a worker that serves pages never pays its memory (~10 MB). */
+let library: Promise<typeof Sharp> | undefined;
+const imageLibrary = () => (library ??= import('sharp').then((m) => m.default));
 
 /** Widths of the WebP renditions the theme offers in `srcset`. */
 export const VARIANT_WIDTHS = [480, 800, 1200] as const;
@@ -65,7 +69,7 @@ export async function storeImage(
   let info: Metadata;
   try {
     // The header only: nothing is decoded here, so the size can be judged before any pixel is.
-    info = await sharp(bytes, { limitInputPixels: false }).metadata();
+    info = await (await imageLibrary())(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new AppError('UNSUPPORTED_IMAGE', 415, 'هذا الملف ليس صورة مدعومة.', 'This file is not a supported image.');
   }
@@ -111,6 +115,7 @@ export async function storeImage(
     await decodeSlots.run(async () => {
       const animated = (info.pages ?? 1) > 1;
       // failOn 'warning': a JPEG cut short only warns ("premature end of data") and would be stored grey-filled.
+      const sharp = await imageLibrary();
       const base = sharp(bytes, { animated, failOn: 'warning', limitInputPixels: MAX_IMAGE_PIXELS }).rotate();
       const original = await base
         .clone()

@@ -59,8 +59,20 @@ export function hashed(name: string, ext: string, body: Buffer): string {
   return `/assets/${name}.${hash}.${ext}`;
 }
 
+/** An asset served compressed: each encoding made the first time a reader asks for it (not at every boot of every worker). */
 export function compressible(type: string, body: Buffer): Asset {
-  return { type, body, gzip: gzipSync(body, { level: 9 }), brotli: brotliCompressSync(body) };
+  let gzip: Buffer | undefined;
+  let brotli: Buffer | undefined;
+  return {
+    type,
+    body,
+    get gzip() {
+      return (gzip ??= gzipSync(body, { level: 9 }));
+    },
+    get brotli() {
+      return (brotli ??= brotliCompressSync(body));
+    },
+  };
 }
 
 export function loadThemeAssets(): ThemeAssets {

@@ -111,7 +111,6 @@ ${meta.article.tags.map((t) => html`<meta property="article:tag" content="${t}">
 export function layout(ctx: ViewContext, meta: PageMeta, main: SafeHtml): string {
   const { site, t, fmt, assets } = ctx;
   const title = meta.title ? `${meta.title} - ${site.title}` : `${site.title} - ${site.tagline}`;
-  const today = new Date().toISOString();
   const brand = ctx.logo
     ? html`<a href="/"><img class="site-logo" src="${paths.media(ctx.logo.path)}" width="${ctx.logo.width}" height="${ctx.logo.height}" alt="${site.title}"></a>`
     : html`<a href="/">${site.title}</a>`;
@@ -140,7 +139,7 @@ ${THEME_BOOT}
 <a class="skip-link" href="#main">${t.skipToContent}</a>
 <header class="masthead">
 <div class="wrap topbar">
-<span>${fmt.gregorianDate(today)} · ${fmt.hijriDate(today)}</span>
+<span>${fmt.today()}</span>
 <button type="button" class="theme-toggle" data-theme-toggle hidden aria-pressed="false">${t.toggleTheme}</button>
 </div>
 <div class="wrap brand">
