@@ -13,8 +13,9 @@
  * BENCH_SECONDS (default 20) sets each load run; BENCH_DIALECTS=sqlite limits the databases.
  * Bounded: every load talks to 127.0.0.1 only and stops by itself.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -31,6 +32,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const PG_ADMIN = process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DIALECTS = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',');
 const ZIPF = resolve('bench/zipf.lua');
+const run = promisify(execFile);
 
 export interface WrkResult {
   rps: number;
@@ -39,11 +41,19 @@ export interface WrkResult {
   errors: number;
 }
 
-/** Runs wrk and reads its summary: requests/s, latency percentiles (ms), and every kind of error. */
-export function wrk(url: string, seconds: number, env: Record<string, string> = {}, script?: string): WrkResult {
+/**
+ * Runs wrk and reads its summary: requests/s, latency percentiles (ms), and every kind of error.
+ * Asynchronous, so that the editor of the same run keeps working while wrk loads the site.
+ */
+export async function wrk(
+  url: string,
+  seconds: number,
+  env: Record<string, string> = {},
+  script?: string,
+): Promise<WrkResult> {
   const args = ['-t2', '-c16', `-d${seconds}s`, '--latency', '-H', 'Accept-Encoding: gzip'];
   if (script) args.push('-s', script);
-  const out = execFileSync('wrk', [...args, url], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const { stdout: out } = await run('wrk', [...args, url], { env: { ...process.env, ...env }, encoding: 'utf8' });
   const ms = (label: string) => {
     const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
     if (!m) return NaN;
@@ -58,6 +68,22 @@ export function wrk(url: string, seconds: number, env: Record<string, string> = 
     p99: ms('99'),
     errors: non2xx + (socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0),
   };
+}
+
+/** RSS and PSS (MB) of a process and its children, from /proc: PSS splits pages the workers share. */
+function memoryOf(pid: number): { rss: number; pss: number } {
+  const pids = [
+    String(pid),
+    ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n'),
+  ].filter((p) => p.trim());
+  let rss = 0;
+  let pss = 0;
+  for (const p of pids) {
+    const rollup = readFileSync(`/proc/${p.trim()}/smaps_rollup`, 'utf8');
+    rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+  }
+  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024) };
 }
 
 async function waitFor(url: string, ms = 60_000): Promise<void> {
@@ -117,12 +143,12 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
   return spawn('nginx', ['-c', join(root, 'nginx.conf'), '-p', root], { stdio: 'inherit' });
 }
 
-interface EditorSession {
+export interface EditorSession {
   cookie: string;
   csrf: string;
 }
 
-async function editorSession(databaseUrl: string): Promise<EditorSession> {
+export async function editorSession(databaseUrl: string): Promise<EditorSession> {
   const database = openDatabase(databaseUrl);
   try {
     const accounts = new AccountService(database.db, await serverSecret(database.db));
@@ -236,6 +262,17 @@ async function dropPg(url: string): Promise<void> {
   await admin.end();
 }
 
+/** A fixed shuffle (so that popularity does not follow the id), the same in every run. */
+function shuffle<T>(items: T[]): T[] {
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
 /** Article paths from the sitemaps, in a fixed shuffled order: rank 1 is the most read. */
 async function articlePaths(base: string): Promise<{ id: number; path: string }[]> {
   const index = await (await fetch(`${base}/sitemap.xml`)).text();
@@ -245,13 +282,7 @@ async function articlePaths(base: string): Promise<{ id: number; path: string }[
     const xml = await (await fetch(f)).text();
     for (const m of xml.matchAll(/<loc>https?:\/\/[^/]+(\/article\/[^<]+)<\/loc>/g)) paths.push(m[1]!);
   }
-  // A fixed shuffle (so that popularity does not follow the id), the same in every run.
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  for (let i = paths.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [paths[i], paths[j]] = [paths[j]!, paths[i]!];
-  }
+  shuffle(paths);
   const out: { id: number; path: string }[] = [];
   for (const path of paths.slice(0, 50)) {
     const slug = decodeURIComponent(path.slice('/article/'.length));
@@ -259,6 +290,56 @@ async function articlePaths(base: string): Promise<{ id: number; path: string }[
     out.push({ id: api.id, path });
   }
   return [...out, ...paths.slice(50).map((path) => ({ id: 0, path }))];
+}
+
+/**
+ * The newsroom's load on a running site: a warm-up by the readers' own traffic (the cache fills as on a
+ * live site), then Zipf readers over `pathsFile` under wrk while the editor saves one of `hot` a second.
+ */
+export async function readersAndEditor(
+  base: string,
+  session: EditorSession,
+  pathsFile: string,
+  hot: { id: number; path: string }[],
+  seconds: number,
+) {
+  await wrk(base, Math.min(10, seconds), { PATHS: pathsFile }, ZIPF);
+  const edits = editor(base, session, hot, seconds);
+  const load = await wrk(base, seconds, { PATHS: pathsFile }, ZIPF);
+  const { delays, failures } = await edits.done();
+  const slowest = delays.length ? Math.max(...delays) : NaN;
+  const median = delays.length ? [...delays].sort((a, b) => a - b)[Math.floor(delays.length / 2)]! : NaN;
+  return { load, median, slowest, delays, failures };
+}
+
+/**
+ * The newsroom load over the newest `count` articles (walked by the API's cursor, so it works at any
+ * archive size), summarised in one line.
+ */
+export async function newsroomLoad(
+  base: string,
+  session: EditorSession,
+  pathsFile: string,
+  seconds: number,
+  count = 5000,
+) {
+  const newest: { id: number; path: string }[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await (
+      await fetch(`${base}/api/v1/articles?limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+    ).json()) as { articles: { id: number; url: string }[]; next_cursor: string | null };
+    newest.push(...page.articles.map((a) => ({ id: a.id, path: new URL(a.url).pathname })));
+    cursor = page.next_cursor;
+  } while (cursor && newest.length < count);
+  shuffle(newest);
+  writeFileSync(pathsFile, newest.map((a) => a.path).join('\n'));
+  const r = await readersAndEditor(base, session, pathsFile, newest.slice(0, 50), seconds);
+  return (
+    `${r.load.rps.toFixed(0)} req/s, p99 ${r.load.p99.toFixed(1)} ms, ${r.load.errors} errors; ` +
+    `save→visible median ${r.median} ms, slowest ${r.slowest} ms over ${r.delays.length} edits` +
+    (r.failures ? `, ${r.failures} failed` : '')
+  );
 }
 
 const row = (label: string, r: WrkResult, nginx: number, extra = '') =>
@@ -294,30 +375,23 @@ async function main(): Promise<void> {
       const hotHtml = await (await fetch(base + hotPath)).text();
       const nginx = startNginx(dir, port + 100, hotHtml);
       await waitFor(`http://127.0.0.1:${port + 100}/article.html`);
-      const yard = wrk(`http://127.0.0.1:${port + 100}/article.html`, SECONDS);
+      const yard = await wrk(`http://127.0.0.1:${port + 100}/article.html`, SECONDS);
       await stop(nginx);
 
-      // Warm: the readers' own traffic fills the cache, as on a live site.
-      wrk(base, Math.min(10, SECONDS), { PATHS: pathsFile }, ZIPF);
-      const edits = editor(base, session, all.slice(0, 50), SECONDS);
-      const newsroom = wrk(base, SECONDS, { PATHS: pathsFile }, ZIPF);
-      const { delays, failures } = await edits.done();
-      const slowest = delays.length ? Math.max(...delays) : NaN;
-      const median = delays.length ? [...delays].sort((a, b) => a - b)[Math.floor(delays.length / 2)]! : NaN;
-      const hot = wrk(base + hotPath, SECONDS);
-      const rss = [
-        String(safir.pid),
-        ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(safir.pid)], { encoding: 'utf8' }).split('\n'),
-      ]
-        .filter((p) => p.trim())
-        .map((p) => execFileSync('ps', ['-o', 'rss=', '-p', p.trim()], { encoding: 'utf8' }).trim())
-        .filter(Boolean)
-        .reduce((n, v) => n + Number(v), 0);
+      const {
+        load: newsroom,
+        median,
+        slowest,
+        delays,
+        failures,
+      } = await readersAndEditor(base, session, pathsFile, all.slice(0, 50), SECONDS);
+      const hot = await wrk(base + hotPath, SECONDS);
+      const memory = memoryOf(safir.pid!);
       await stop(safir);
 
       safir = startSafir(url, port, dir, { PAGE_CACHE_SECONDS: '0' });
       await waitFor(`${base}/`);
-      const uncached = wrk(base, SECONDS, { PATHS: pathsFile }, ZIPF);
+      const uncached = await wrk(base, SECONDS, { PATHS: pathsFile }, ZIPF);
       await stop(safir);
       if (dialect === 'postgres') await dropPg(url);
 
@@ -332,7 +406,7 @@ async function main(): Promise<void> {
         ),
         row('one hot article', hot, yard.rps),
         row('uncached articles (cache off)', uncached, yard.rps),
-        `memory of all workers with the corpus cached: ${(rss / 1024).toFixed(0)} MB RSS`,
+        `memory of all processes with the corpus cached: ${memory.rss} MB RSS (${memory.pss} MB PSS: shared pages counted once)`,
       );
     }
     console.log(lines.join('\n'));

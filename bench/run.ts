@@ -3,7 +3,9 @@
  *   1. the time to import the shared corpus (SQLite, and PostgreSQL when reachable);
  *   2. requests per second and p50/p99 latency for the home and article pages under
  *      autocannon at 16 connections on loopback, served by one Node process (the
- *      built CLI, as an operator runs it), with the page cache on (the default) and off.
+ *      built CLI, as an operator runs it), with the page cache on (the default) and off;
+ *   3. search quality and latency, the WordPress import (bench/wordpress.ts), and the growth run
+ *      (bench/growth.ts: 5,000 → 500,000 articles, what readers, crawlers and API clients wait for).
  * Bounded: each load run lasts BENCH_SECONDS (default 10) and talks to 127.0.0.1 only.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ import { openDatabase } from '../src/db/database.js';
 import { afterBulkLoad } from '../src/db/maintenance.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { importJsonl } from '../src/import/jsonl.js';
+import { growthBench } from './growth.js';
 import { wordpressBench } from './wordpress.js';
 import { RELEVANCE_SET } from './relevance-set.js';
 import { indexTiming, measureLatency, measureQuality, type QualityRow, writeRepeatedCorpus } from './search.js';
@@ -24,7 +27,7 @@ const CORPUS = resolve(process.env.SAFIR_CORPUS ?? '../shared/corpus/arabic-news
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 16;
 const PG_ADMIN = process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** BENCH_ONLY=site, =search or =wordpress runs one part. */
+/** BENCH_ONLY=site, =search, =wordpress or =growth runs one part. */
 const ONLY = process.env.BENCH_ONLY;
 /** Copies of the corpus for the large search latency run (20 × 5,000 = 100,000 articles); 0 skips it. */
 const BIG_COPIES = Number(process.env.BENCH_BIG_COPIES ?? 20);
@@ -191,6 +194,10 @@ async function main(): Promise<void> {
       await wordpressBench(dir);
       return;
     }
+    if (ONLY === 'growth') {
+      await growthBench(dir, SECONDS);
+      return;
+    }
     const sqliteFile = join(dir, 'safir.db');
     const sqliteMs = await importInto(sqliteFile);
     console.log(`import of the shared corpus (5,000 articles), SQLite: ${(sqliteMs / 1000).toFixed(1)} s`);
@@ -218,6 +225,7 @@ async function main(): Promise<void> {
     }
     if (ONLY !== 'site') await searchBench(dir, sqliteFile, pgUrl);
     if (!ONLY) await wordpressBench(dir);
+    if (!ONLY) await growthBench(dir, SECONDS);
 
     if (rows.length)
       console.log(`\none Node process, autocannon ${CONNECTIONS} connections × ${SECONDS} s on 127.0.0.1`);

@@ -1,3 +1,4 @@
+import { recountLists } from '../content/list-stats.js';
 import { writeTransaction } from '../db/transaction.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DB } from '../db/database.js';
@@ -158,6 +159,7 @@ export class AccountService {
         .executeTakeFirst();
       if (!shared && user.author_id !== reassignToAuthorId)
         await trx.deleteFrom('authors').where('id', '=', user.author_id).execute();
+      await recountLists(trx, 'author', [user.author_id, reassignToAuthorId]);
       // Their articles now show another author: anything may read differently.
       await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });

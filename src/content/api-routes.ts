@@ -2,7 +2,7 @@ import { PUBLIC } from '../accounts/http.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from 'typebox';
-import { notFound } from '../shared/errors.js';
+import { badRequest, notFound } from '../shared/errors.js';
 import { AnyQuery, jsonResponses, PageNumber, SlugParams, Text } from '../web/schemas.js';
 import { categoryWithDescendants, type SiteContext } from '../web/theme/site-context.js';
 import type { ContentRepository } from './repository.js';
@@ -16,9 +16,27 @@ export interface ContentApiDeps {
 
 const MAX_LIMIT = 100;
 
+/** A position in a list: the time and id of the last article shown, opaque to clients. */
+function writeCursor(a: ArticleSummary): string {
+  return Buffer.from(`${a.published_at}|${a.id}`).toString('base64url');
+}
+
+function readCursor(cursor: string): { at: string; id: number } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/.test(at) || !/^[1-9]\d{0,9}$/.test(id ?? ''))
+    throw badRequest(
+      'cursor',
+      'مؤشر الصفحة غير صالح؛ استعمل next_cursor كما وصل.',
+      'The cursor is not valid; pass next_cursor as received.',
+    );
+  return { at, id: Number(id) };
+}
+
 const ArticleQuery = T.Object(
   {
     page: T.Optional(PageNumber),
+    /** Where the previous page ended (its next_cursor): the way to walk a whole list, at any depth. */
+    cursor: T.Optional(T.String({ pattern: '^[A-Za-z0-9_-]{1,120}$' })),
     limit: T.Optional(T.Integer({ minimum: 1, maximum: MAX_LIMIT })),
     category: T.Optional(Text(200)),
     tag: T.Optional(Text(200)),
@@ -41,9 +59,12 @@ const ArticleJson = T.Object({
 });
 const ArticleList = T.Object({
   articles: T.Array(ArticleJson),
-  page: T.Integer(),
+  /** The page number asked for; null when walking by cursor. */
+  page: T.Union([T.Integer(), T.Null()]),
   pages: T.Integer(),
   total: T.Integer(),
+  /** Pass as `cursor` for the next page; null on the last one. */
+  next_cursor: T.Union([T.String(), T.Null()]),
 });
 const ArticleWithHtml = T.Intersect([ArticleJson, T.Object({ html: T.String() })]);
 const CategoryList = T.Object({
@@ -109,17 +130,21 @@ export async function contentApiRoutes(fastify: FastifyInstance, { content, site
     }
 
     const now = new Date().toISOString();
+    const after = q.cursor === undefined ? undefined : readCursor(q.cursor);
     const [total, articles] = await Promise.all([
       content.countPublished(filter, now),
-      content.listPublished(filter, { limit, offset: (page - 1) * limit }, now),
+      after
+        ? content.listPublishedAfter(filter, after, limit, now)
+        : content.listPublished(filter, { limit, offset: (page - 1) * limit }, now),
     ]);
     const tags = await content.tagsOf(articles.map((a) => a.id));
     const origin = ctx.origin;
     return {
       articles: articles.map((a) => articleJson(origin, a, tags.get(a.id) ?? [])),
-      page,
+      page: after ? null : page,
       pages: Math.max(1, Math.ceil(total / limit)),
       total,
+      next_cursor: articles.length === limit ? writeCursor(articles[articles.length - 1]!) : null,
     };
   });
 

@@ -1,3 +1,4 @@
+import { recordListChange } from './list-stats.js';
 import type { Kysely } from 'kysely';
 import type { Schema, ArticleStatus } from '../db/schema.js';
 import { badRequest, notFound } from '../shared/errors.js';
@@ -56,13 +57,10 @@ export async function withArticleEvents(
       : before?.public && !after?.public
         ? 'article.unpublished'
         : 'article.updated';
+  const at = new Date().toISOString();
   if (before?.public || after?.public)
-    await recordSitemapChange(
-      q,
-      id,
-      Number(Boolean(after?.public)) - Number(Boolean(before?.public)),
-      new Date().toISOString(),
-    );
+    await recordSitemapChange(q, id, Number(Boolean(after?.public)) - Number(Boolean(before?.public)), at);
+  await recordListChange(q, id, before, after, at);
   await emit(q, { type, keys: articleChangeKeys(before, after), payload: { id } });
   return id;
 }

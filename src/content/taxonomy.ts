@@ -1,3 +1,4 @@
+import { recountLists } from './list-stats.js';
 import { writeTransaction } from '../db/transaction.js';
 import type { DB } from '../db/database.js';
 import { reindexArticle } from '../search/indexer.js';
@@ -118,6 +119,7 @@ export class Taxonomy {
       await trx.deleteFrom('categories').where('id', '=', id).execute();
       await addRedirect(trx, paths.category(current.slug), paths.category(target.slug));
       for (const a of moved) await reindexArticle(trx, a.id);
+      await recountLists(trx, 'category', [id, moveTo]);
       await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }
@@ -156,7 +158,11 @@ export class Taxonomy {
       const from = await trx.selectFrom('tags').selectAll().where('id', '=', fromId).executeTakeFirst();
       const into = await trx.selectFrom('tags').selectAll().where('id', '=', intoId).executeTakeFirst();
       if (!from || !into) throw notFound('Tag');
-      const articles = await trx.selectFrom('article_tags').select('article_id').where('tag_id', '=', fromId).execute();
+      const articles = await trx
+        .selectFrom('article_tags')
+        .select(['article_id', 'listed', 'published_at'])
+        .where('tag_id', '=', fromId)
+        .execute();
       const already = new Set(
         (await trx.selectFrom('article_tags').select('article_id').where('tag_id', '=', intoId).execute()).map(
           (r) => r.article_id,
@@ -167,11 +173,12 @@ export class Taxonomy {
       if (toAdd.length)
         await trx
           .insertInto('article_tags')
-          .values(toAdd.map((a) => ({ article_id: a.article_id, tag_id: intoId })))
+          .values(toAdd.map((a) => ({ ...a, tag_id: intoId })))
           .execute();
       await trx.deleteFrom('tags').where('id', '=', fromId).execute();
       await addRedirect(trx, paths.tag(from.slug), paths.tag(into.slug));
       for (const a of articles) await reindexArticle(trx, a.article_id);
+      await recountLists(trx, 'tag', [fromId, intoId]);
       await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }
@@ -182,6 +189,7 @@ export class Taxonomy {
       await trx.deleteFrom('article_tags').where('tag_id', '=', id).execute();
       await trx.deleteFrom('tags').where('id', '=', id).execute();
       for (const a of articles) await reindexArticle(trx, a.article_id);
+      await recountLists(trx, 'tag', [id]);
       await emit(trx, { type: 'site.changed', keys: [CacheKeys.site] });
     });
   }

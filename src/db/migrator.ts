@@ -10,6 +10,7 @@ import * as m007 from './migrations/007-import-keys.js';
 import * as m008 from './migrations/008-security.js';
 import * as m009 from './migrations/009-outbox.js';
 import * as m010 from './migrations/010-sitemap-pages.js';
+import * as m011 from './migrations/011-list-stats.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '008-security': m008,
   '009-outbox': m009,
   '010-sitemap-pages': m010,
+  '011-list-stats': m011,
 };
 
 class InCodeProvider implements MigrationProvider {

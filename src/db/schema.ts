@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * The database as Kysely sees it. Times are ISO-8601 UTC strings
@@ -27,6 +27,15 @@ export interface Schema {
   job_leases: JobLeasesTable;
   event_cursors: EventCursorsTable;
   sitemap_pages: SitemapPagesTable;
+  list_stats: ListStatsTable;
+}
+
+/** Per list of published articles (the site, a section, tag or author): its size and last change. */
+export interface ListStatsTable {
+  kind: 'all' | 'category' | 'tag' | 'author';
+  subject_id: number;
+  articles: number;
+  lastmod: string;
 }
 
 /** Per article sitemap file (ids (page−1)·1000+1 … page·1000): public articles in it, and its last change. */
@@ -138,6 +147,9 @@ export interface ArticlesTable {
 export interface ArticleTagsTable {
   article_id: number;
   tag_id: number;
+  /** The article's state, repeated here so a tag's archive reads one index (content/list-stats.ts keeps it). */
+  listed: Generated<number>;
+  published_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ArticleViewsTable {

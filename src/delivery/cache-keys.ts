@@ -49,6 +49,7 @@ export function cardKeys(a: { id: number; author: { id: number }; image: { id: n
 /** The parts of an article that decide where and how it shows: read before and after each write. */
 export interface ArticleState {
   id: number;
+  status: string;
   public: boolean;
   slug: string;
   title: string;

@@ -226,7 +226,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
         const archive = { 'sections.xml': 'category', 'tags.xml': 'tag', 'authors.xml': 'author' } as const;
         const kind = lookup<'category' | 'tag' | 'author'>(archive, name);
         if (kind) {
-          const rows = await discovery.archives(kind, now);
+          const rows = await discovery.archives(kind);
           const path = kind === 'category' ? paths.category : kind === 'tag' ? paths.tag : paths.author;
           return {
             body: urlSet(rows.map((r) => ({ loc: `${origin}${path(r.slug)}`, lastmod: String(r.updated_at) }))),

@@ -1,3 +1,4 @@
+import { rebuildListStats } from '../content/list-stats.js';
 import { rebuildSitemapPages } from '../feeds/sitemap-pages.js';
 import { emit } from '../events/outbox.js';
 import { CacheKeys } from '../delivery/cache-keys.js';
@@ -128,6 +129,7 @@ export async function importJsonl(db: DB, file: string, opts: ImportOptions = {}
   // A bulk load is announced once, when it is all there: it changes lists everywhere.
   await db.transaction().execute(async (trx) => {
     await rebuildSitemapPages(trx);
+    await rebuildListStats(trx);
     await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'jsonl' } });
   });
   opts.onProgress?.({ done: size, total: size });

@@ -1,3 +1,4 @@
+import { rebuildListStats } from '../content/list-stats.js';
 import { rebuildSitemapPages } from '../feeds/sitemap-pages.js';
 import { emit } from '../events/outbox.js';
 import { CacheKeys } from '../delivery/cache-keys.js';
@@ -151,6 +152,7 @@ export async function importSite(database: Database, file: string): Promise<Reco
       counts[table] = rows.length;
     }
     await rebuildSitemapPages(trx);
+    await rebuildListStats(trx);
     await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'safir' } });
   });
   // Tables keyed by something other than an id (ORDER names their keys) have no sequence.

@@ -1,3 +1,4 @@
+import { rebuildListStats } from '../content/list-stats.js';
 import { rebuildSitemapPages } from '../feeds/sitemap-pages.js';
 import { lookup } from '../shared/lookup.js';
 import { emit } from '../events/outbox.js';
@@ -480,6 +481,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       }
       if (problems.length) throw new WordPressImportError(problems);
       await rebuildSitemapPages(trx);
+      await rebuildListStats(trx);
       await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'wordpress' } });
     });
   } catch (err) {

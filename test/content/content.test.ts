@@ -227,5 +227,16 @@ for (const dialect of DIALECTS) {
         .executeTakeFirstOrThrow();
       assert.equal(Number(row.n), 5);
     });
+
+    test('a flush adds many articles at once and drops reads of an article deleted since', async () => {
+      const ids = (await db.db.selectFrom('articles').select('id').execute()).map((r) => r.id);
+      const counts = new Map<number, number>(ids.map((id) => [id, 2]));
+      counts.set(2_000_000_000, 7); // read, then deleted before the flush
+      await repo.addViews('2026-11-27', counts);
+      await repo.addViews('2026-11-27', counts);
+      const rows = await db.db.selectFrom('article_views').selectAll().where('day', '=', '2026-11-27').execute();
+      assert.equal(rows.length, ids.length);
+      assert.ok(rows.every((r) => Number(r.views) === 4));
+    });
   });
 }

@@ -6,7 +6,9 @@ import { AccountService } from '../../src/accounts/service.js';
 import { serverSecret } from '../../src/accounts/secret.js';
 import { type DraftInput, Editorial } from '../../src/content/editorial.js';
 import { ContentRepository } from '../../src/content/repository.js';
+import { rebuildListStats } from '../../src/content/list-stats.js';
 import { ensureCategory } from '../../src/content/service.js';
+import { Taxonomy } from '../../src/content/taxonomy.js';
 import { AppError } from '../../src/shared/errors.js';
 import { storeImage } from '../../src/media/images.js';
 import sharp from 'sharp';
@@ -217,6 +219,78 @@ for (const dialect of DIALECTS) {
         const notes = (await editorial.revisions(id)).filter((r) => r.note === 'scheduled-publish');
         assert.equal(notes.length, 1, `article ${id} published once`);
       }
+    });
+    test('list sizes kept by every write equal a recount after publishing, scheduling, retagging, merging and deleting', async () => {
+      const e = people.editor!;
+      const other = await ensureCategory(db.db, { name: 'اقتصاد' });
+      const ids: number[] = [];
+      for (let i = 0; i < 6; i++)
+        ids.push(
+          await editorial.save(
+            e,
+            undefined,
+            draft({ title: `قائمة ${i}`, tagNames: ['روسيا', `وسم ${i % 3}`] }),
+            'publish',
+          ),
+        );
+      await editorial.save(e, ids[0]!, draft({ title: 'قائمة 0', categoryId: other, tagNames: ['وسم 9'] }), 'save');
+      await editorial.save(e, ids[1]!, draft({ title: 'قائمة 1' }), 'unpublish');
+      await editorial.bulk(e, [ids[2]!, ids[3]!], 'unpublish');
+      await editorial.bulk(e, [ids[2]!], 'publish');
+      await editorial.remove(e, ids[4]!);
+      const due = await editorial.save(
+        e,
+        undefined,
+        draft({ title: 'قائمة مجدولة', tagNames: ['وسم 1'] }),
+        'schedule',
+        {
+          publishAt: new Date(clock + 60_000).toISOString(),
+        },
+      );
+      clock += 61_000;
+      assert.ok((await editorial.publishDue()).includes(due));
+      const taxonomy = new Taxonomy(db.db);
+      const tagId = async (name: string) =>
+        (await db.db.selectFrom('tags').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+      await taxonomy.mergeTags(await tagId('وسم 0'), await tagId('وسم 1'));
+      await taxonomy.deleteTag(await tagId('وسم 2'));
+      await taxonomy.deleteCategory(other, categoryId);
+      const accounts = new AccountService(db.db, await serverSecret(db.db));
+      const author = await db.db
+        .selectFrom('users')
+        .select(['id', 'author_id'])
+        .where('email', '=', 'author@x.test')
+        .executeTakeFirstOrThrow();
+      await editorial.save(people.author!, undefined, draft({ title: 'مقال سيُنقل' }), 'publish');
+      const editorAuthor = await db.db
+        .selectFrom('users')
+        .select('author_id')
+        .where('email', '=', 'editor@x.test')
+        .executeTakeFirstOrThrow();
+      await accounts.deleteUser(author.id, editorAuthor.author_id!);
+
+      const snapshot = async () => ({
+        lists: (await db.db.selectFrom('list_stats').select(['kind', 'subject_id', 'articles']).execute())
+          .map((r) => `${r.kind}:${r.subject_id}=${Number(r.articles)}`)
+          .filter((r) => !r.endsWith('=0'))
+          .sort(),
+        tags: (
+          await db.db.selectFrom('article_tags').select(['article_id', 'tag_id', 'listed', 'published_at']).execute()
+        )
+          .map((r) => `${r.article_id}/${r.tag_id}:${Number(r.listed)}:${r.published_at ?? ''}`)
+          .sort(),
+      });
+      const kept = await snapshot();
+      assert.ok(kept.lists.some((l) => l.startsWith('tag:')) && kept.lists.some((l) => l.startsWith('all:')));
+      await db.db.transaction().execute((trx) => rebuildListStats(trx));
+      assert.deepEqual(kept, await snapshot());
+      const repo = new ContentRepository(db.db);
+      const published = await db.db
+        .selectFrom('articles')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'published')
+        .executeTakeFirstOrThrow();
+      assert.equal(await repo.countPublished({}), Number(published.n));
     });
   });
 }

@@ -1,3 +1,4 @@
+import { rebuildListStats } from '../list-stats.js';
 import { rebuildSitemapPages } from '../../feeds/sitemap-pages.js';
 import { emit } from '../../events/outbox.js';
 import { CacheKeys } from '../../delivery/cache-keys.js';
@@ -68,6 +69,7 @@ export async function seedDemoContent(database: Database, mediaRoot: string): Pr
       { events: false },
     );
     await rebuildSitemapPages(trx);
+    await rebuildListStats(trx);
     await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { demo: true } });
     for (const page of DEMO_PAGES) await savePage(trx, { title: page.title, slug: page.slug, bodyHtml: page.body });
     await trx
