@@ -8,6 +8,7 @@ import { paths } from './urls.js';
 import { reindexArticle } from '../search/indexer.js';
 import { withResponsiveImages } from '../media/responsive.js';
 import { emit } from '../events/outbox.js';
+import { lockRowForWrite } from '../db/dialect.js';
 import { articleChangeKeys, CacheKeys, hard } from '../delivery/cache-keys.js';
 import { readArticleState } from './article-state.js';
 import { recordSitemapChange } from '../feeds/sitemap-pages.js';
@@ -48,6 +49,9 @@ export async function withArticleEvents(
   opts: { events?: boolean } = {},
 ): Promise<number> {
   if (opts.events === false) return write();
+  // The state before must be the one this write replaces: a concurrent writer of the same row (two schedulers
+  // claiming one due article, on PostgreSQL) would otherwise count the same change twice.
+  if (articleId !== undefined) await lockRowForWrite(q, 'articles', articleId);
   const before = articleId === undefined ? undefined : await readArticleState(q, articleId);
   const id = await write();
   const after = await readArticleState(q, id);
