@@ -34,6 +34,8 @@ interface Entry {
   render: () => Promise<RenderedPage>;
   /** When a reader last asked for it: pages read in the last minute are re-rendered as soon as they go stale. */
   hitAt: number;
+  /** Ready header lists for direct answers, per encoding ('' for none, '304'): built on the first such answer. */
+  wire?: Map<string, (string | number)[]>;
 }
 
 /** A page read this recently is re-rendered at once when it goes stale, instead of at the next reader's request. */
@@ -209,25 +211,38 @@ export class PageCache {
     const entry = this.entries.get(url);
     const now = Date.now();
     if (!entry || entry.staleSince || now > entry.refreshAt || !direct.accepts(req)) return false;
-    this.entries.delete(url);
-    this.entries.set(url, entry);
+    // Recency for the LRU order, refreshed at most once a second per page: a Map re-insert on every hit costs.
+    if (now - entry.hitAt > 1000) {
+      this.entries.delete(url);
+      this.entries.set(url, entry);
+    }
     entry.hitAt = now;
     if (entry.articleId !== undefined) this.options.onRead?.(entry.articleId);
-    const headers: Record<string, string | number> = {
-      ...direct.headers(entry.contentType.startsWith('text/html')),
-      ...this.entryHeaders(entry),
-    };
     if (this.notModified(req.headers, entry)) {
-      res.writeHead(304, headers);
+      res.writeHead(304, this.wireHeaders(entry, '304'));
       res.end();
       return true;
     }
-    const { encoding, body } = this.bodyFor(req.headers['accept-encoding'] ?? '', entry);
-    if (encoding) headers['content-encoding'] = encoding;
-    headers['content-length'] = body.length;
-    res.writeHead(200, headers);
+    const { encoding = '', body } = this.bodyFor(req.headers['accept-encoding'] ?? '', entry);
+    res.writeHead(200, this.wireHeaders(entry, encoding, body.length));
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
+  }
+
+  /** The headers of a direct answer as one flat list, made once per entry and encoding (Node takes it as is). */
+  private wireHeaders(entry: Entry, encoding: string, length?: number): (string | number)[] {
+    let list = entry.wire?.get(encoding);
+    if (!list) {
+      const headers: Record<string, string | number> = {
+        ...this.options.direct!.headers(entry.contentType.startsWith('text/html')),
+        ...this.entryHeaders(entry),
+      };
+      if (encoding && encoding !== '304') headers['content-encoding'] = encoding;
+      if (length !== undefined) headers['content-length'] = length;
+      list = Object.entries(headers).flat();
+      (entry.wire ??= new Map()).set(encoding, list);
+    }
+    return list;
   }
 
   private entryHeaders(entry: Entry): Record<string, string> {
