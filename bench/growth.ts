@@ -3,9 +3,10 @@
  * 5,000 / 50,000 / 500,000 articles on SQLite, and what readers, crawlers and API clients then wait for.
  *
  * The corpus is imported once (analyzed and indexed like any import), then copied inside the database:
- * copy k of every article is published k weeks earlier, under its own slug, with the same tags, section,
- * author and search terms. So the archive grows backwards in time, as a real one does, and a common word
- * matches a hundred times more articles at 500,000.
+ * the corpus is dated back by as many weeks as there are copies, and copy k of every article is published
+ * k weeks after it, under its own slug and a higher id, with the same tags, section, author and search
+ * terms. So ids grow with dates as in a real archive, and a common word matches a hundred times more
+ * articles at 500,000.
  *
  * Printed per size, every figure an uncached request (page cache off) to one `safir serve` process, each
  * URL asked 15 times in turn: median and slowest of home, article, category / tag / author pages (first,
@@ -33,7 +34,7 @@ const SIZES = (process.env.GROWTH_SIZES ?? '5000,50000,500000').split(',').map(N
 const ASKS = 15;
 
 /** Imports the corpus, then copies it inside the database until it holds `size` articles. */
-async function grow(file: string, size: number): Promise<{ articles: number; seconds: number }> {
+export async function grow(file: string, size: number): Promise<{ articles: number; seconds: number }> {
   const started = performance.now();
   const database = openDatabase(file);
   try {
@@ -46,24 +47,33 @@ async function grow(file: string, size: number): Promise<{ articles: number; sec
       .executeTakeFirstOrThrow();
     const stride = Number(base.max);
     const copies = Math.max(1, Math.round(size / Number(base.n)));
+    // The corpus moves back by as many weeks as there will be copies; copy k is then k weeks newer, so ids grow
+    // with dates as in a real archive (the newest articles have the highest ids).
+    const back = sql.lit(`-${(copies - 1) * 7} days`);
+    await sql`UPDATE articles SET published_at = strftime('%Y-%m-%dT%H:%M:%fZ', published_at, ${back}),
+        created_at = strftime('%Y-%m-%dT%H:%M:%fZ', created_at, ${back}),
+        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, ${back})`.execute(db);
     for (let k = 1; k < copies; k++) {
       // One transaction a copy: a crash leaves whole copies, and SQLite's journal stays small.
       await db.transaction().execute(async (trx) => {
-        const shift = `-${k * 7} days`;
+        // Literals, not bound values: a bound JS number is a REAL to SQLite, and 'slug-' || 1.0 is no slug.
+        const shift = sql.lit(`+${k * 7} days`);
+        const offset = sql.lit(k * stride);
+        const suffix = sql.lit(`-${k}`);
         await sql`INSERT INTO articles (id, slug, title, excerpt, body_html, status, published_at, created_at, updated_at,
             author_id, category_id, featured_media_id, featured, breaking, seo_title, seo_description, word_count,
             source_id, comments_open, comment_count)
-          SELECT id + ${k * stride}, slug || '-' || ${k}, title, excerpt, body_html, status,
+          SELECT id + ${offset}, slug || ${suffix}, title, excerpt, body_html, status,
             strftime('%Y-%m-%dT%H:%M:%fZ', published_at, ${shift}), strftime('%Y-%m-%dT%H:%M:%fZ', created_at, ${shift}),
             strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, ${shift}), author_id, category_id, featured_media_id, 0, 0,
-            seo_title, seo_description, word_count, CASE WHEN source_id IS NULL THEN NULL ELSE source_id || '-' || ${k} END,
+            seo_title, seo_description, word_count, CASE WHEN source_id IS NULL THEN NULL ELSE source_id || ${suffix} END,
             comments_open, 0
           FROM articles WHERE id <= ${stride}`.execute(trx);
         await sql`INSERT INTO article_tags (article_id, tag_id, listed, published_at)
-          SELECT article_id + ${k * stride}, tag_id, listed, strftime('%Y-%m-%dT%H:%M:%fZ', published_at, ${shift})
+          SELECT article_id + ${offset}, tag_id, listed, strftime('%Y-%m-%dT%H:%M:%fZ', published_at, ${shift})
           FROM article_tags WHERE article_id <= ${stride}`.execute(trx);
         await sql`INSERT INTO search_fts (rowid, title, excerpt, body, tags, category, author, plain)
-          SELECT rowid + ${k * stride}, title, excerpt, body, tags, category, author, plain
+          SELECT rowid + ${offset}, title, excerpt, body, tags, category, author, plain
           FROM search_fts WHERE rowid <= ${stride}`.execute(trx);
       });
       if (k % 10 === 0) process.stdout.write(`  ${(k + 1) * Number(base.n)} articles\r`);

@@ -24,15 +24,21 @@ export class DiscoveryRepository {
       .execute();
   }
 
-  /** The public articles of one sitemap file: an id range, read through the primary key. */
-  articlesPage(page: number, size: number, now: string) {
-    return this.published(now)
+  /**
+   * The public articles of one sitemap file: an id range, read through the primary key. Status and time
+   * are checked here, not in SQL: given them, a planner may walk the (status, published_at) index over the
+   * whole archive instead of the 1,000 ids of the range.
+   */
+  async articlesPage(page: number, size: number, now: string) {
+    const rows = await this.db
+      .selectFrom('articles as a')
       .leftJoin('media as m', 'm.id', 'a.featured_media_id')
       .where('a.id', '>', (page - 1) * size)
       .where('a.id', '<=', page * size)
-      .select(['a.id', 'a.slug', 'a.updated_at', 'm.path as image_path'])
+      .select(['a.id', 'a.slug', 'a.updated_at', 'a.status', 'a.published_at', 'm.path as image_path'])
       .orderBy('a.id')
       .execute();
+    return rows.filter((r) => r.status === 'published' && r.published_at !== null && r.published_at <= now);
   }
 
   /** Articles published since `since`, newest first, for the Google News sitemap. */

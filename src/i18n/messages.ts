@@ -81,6 +81,9 @@ export interface Messages {
   nothingSearchable: string;
   truncated: string;
   partialMatch: string;
+  /** The search matched more articles than are ranked: the newest of them were. */
+  manyMatches: (n: string) => string;
+  moreThan: string;
   searchFilters: string;
   allSections: string;
   fromDate: string;
@@ -191,6 +194,8 @@ const ar: Messages = {
   nothingSearchable: 'لم نجد في بحثك كلمات يمكن البحث عنها. استخدم حروفاً أو أرقاماً.',
   truncated: 'بحثك طويل جداً، فاستخدمنا بدايته فقط.',
   partialMatch: 'لا توجد مقالات تضم كل كلمات بحثك، وهذه مقالات تضم بعضها.',
+  moreThan: 'أكثر من',
+  manyMatches: (n) => `يطابق بحثك أكثر من ${n} مقال، فرتّبنا أحدثها. أضف كلمة أو اختر قسماً لتضييق البحث.`,
   searchFilters: 'تضييق النتائج',
   allSections: 'كل الأقسام',
   fromDate: 'من تاريخ',
@@ -273,6 +278,9 @@ const en: Messages = {
   nothingSearchable: 'Your search has no words we can look for. Use letters or digits.',
   truncated: 'Your search was very long, so we used its beginning only.',
   partialMatch: 'No article has all of your words; these have some of them.',
+  moreThan: 'More than',
+  manyMatches: (n) =>
+    `More than ${n} articles match; the newest of them are ranked. Add a word or pick a section to narrow it.`,
   searchFilters: 'Narrow the results',
   allSections: 'All sections',
   fromDate: 'From',

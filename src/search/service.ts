@@ -28,7 +28,7 @@ export interface SearchResultItem {
   snippet: string;
 }
 
-export type SearchNotice = 'empty_query' | 'nothing_searchable' | 'truncated' | 'partial_match';
+export type SearchNotice = 'empty_query' | 'nothing_searchable' | 'truncated' | 'partial_match' | 'many_matches';
 
 export interface SearchResponse {
   items: SearchResultItem[];
@@ -72,17 +72,18 @@ export class SearchService {
     const filters = { now, ...(await this.filters(req, categories)) };
     const index = searchIndexFor(this.db);
     const offset = (req.page - 1) * req.limit;
-    let { hits, total } = await index.search(query.match, filters, req.limit, offset);
+    let { hits, total, capped } = await index.search(query.match, filters, req.limit, offset);
     let suggestion: SearchResponse['suggestion'];
     const positives = query.match.terms.length + query.match.phrases.length + (query.match.prefix ? 1 : 0);
     if (total === 0) {
       suggestion = await this.suggest(req, query, filters);
       // Nothing has every word: show what has most of them (BM25 ranks articles with more of the words first).
       if (positives > 1) {
-        ({ hits, total } = await index.search({ ...query.match, mode: 'any' }, filters, req.limit, offset));
+        ({ hits, total, capped } = await index.search({ ...query.match, mode: 'any' }, filters, req.limit, offset));
         if (total > 0) notices.push('partial_match');
       }
     }
+    if (capped) notices.push('many_matches');
     const articles = await this.content.summariesByIds(
       hits.map((h) => h.articleId),
       now,

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SEED_ARTICLE } from '../../src/content/demo/demo-content.js';
 import { ensureAuthor, ensureCategory, saveArticle } from '../../src/content/service.js';
+import { searchIndexFor } from '../../src/db/search/index.js';
+import { analyze } from '../../src/search/analyzer.js';
 import { reindexAll } from '../../src/search/indexer.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { get, getJson, startSite, type TestSite } from '../helpers/server.js';
@@ -153,6 +155,42 @@ for (const dialect of DIALECTS) {
         assert.equal(r.status, 400, bad);
       }
       assert.equal((await search(site, 'روسيا', '&category=nope')).status, 404);
+    });
+
+    test('a word matching more articles than are ranked counts up to the cap, ranks the newest, and says so', async () => {
+      const db = site.db.db;
+      const authorId = await ensureAuthor(db, { name: 'مراسل' });
+      const categoryId = await ensureCategory(db, { name: 'فلك' });
+      const ids: number[] = [];
+      for (let i = 0; i < 7; i++)
+        ids.push(
+          await saveArticle(db, {
+            title: `رصد مذنب رقم ${i}`,
+            bodyHtml: '<p>مذنب يقترب.</p>',
+            status: 'published',
+            authorId,
+            categoryId,
+            publishedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+          }),
+        );
+      const index = searchIndexFor(db, 4);
+      const match = { terms: analyze('مذنب'), phrases: [], excluded: [] };
+      const now = new Date().toISOString();
+      const capped = await index.search(match, { now }, 10, 0);
+      assert.equal(capped.total, 4);
+      assert.equal(capped.capped, true);
+      assert.deepEqual(
+        capped.hits.map((h) => h.articleId).sort((a, b) => a - b),
+        ids.slice(-4),
+        'the newest four',
+      );
+      const past = await index.search(match, { now }, 10, 20);
+      assert.deepEqual([past.total, past.capped, past.hits.length], [4, true, 0], 'past the last page: still counted');
+      const all = await searchIndexFor(db, 7).search(match, { now }, 10, 0);
+      assert.deepEqual([all.total, all.capped], [7, false], 'exactly the cap is not capped');
+      // The three oldest lie outside the newest four: a filter applied after the cap would find none of them.
+      const older = await index.search(match, { now, to: new Date(Date.UTC(2026, 0, 4)).toISOString() }, 10, 0);
+      assert.deepEqual([older.total, older.capped], [3, false], 'filters apply before the cap');
     });
 
     test('publishing, editing and unpublishing change results at once', async () => {

@@ -7,6 +7,8 @@ import { SqliteSearchIndex } from './sqlite-search-index.js';
 export * from './search-index.js';
 
 /** The search index of the database this query builder (or transaction) talks to. */
-export function searchIndexFor(q: Kysely<any>): SearchIndex {
-  return dialectOf(q) === 'postgres' ? new PostgresSearchIndex(q) : new SqliteSearchIndex(q);
+export function searchIndexFor(q: Kysely<any>, rankedMatches?: number): SearchIndex {
+  return dialectOf(q) === 'postgres'
+    ? new PostgresSearchIndex(q, rankedMatches)
+    : new SqliteSearchIndex(q, rankedMatches);
 }

@@ -3,9 +3,11 @@ import {
   FIELDS,
   type IndexedDocument,
   type MatchExpression,
+  RANKED_MATCHES,
   RANKING,
   type SearchFilters,
   type SearchHit,
+  type SearchResult,
   type SearchIndex,
   publishedArticleFilters,
   safeTerm,
@@ -57,7 +59,10 @@ export function tsqueryLiteral(m: MatchExpression): string {
  * the difference only shows in ties).
  */
 export class PostgresSearchIndex implements SearchIndex {
-  constructor(private readonly q: Kysely<any>) {}
+  constructor(
+    private readonly q: Kysely<any>,
+    private readonly rankedMatches = RANKED_MATCHES,
+  ) {}
 
   async upsert(articleId: number, doc: IndexedDocument): Promise<void> {
     const { tf, ntok } = weightedFrequencies(doc);
@@ -96,7 +101,7 @@ export class PostgresSearchIndex implements SearchIndex {
     return Number(r.rows[0]?.n ?? 0);
   }
 
-  async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number) {
+  async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number): Promise<SearchResult> {
     const stats = await sql<{
       n: number;
       avgdl: number | null;
@@ -116,13 +121,13 @@ export class PostgresSearchIndex implements SearchIndex {
           ...(prefixLike ? [sql`sum(tf) FILTER (WHERE term LIKE ${prefixLike})::float8 AS fp`] : []),
         ])}
       FROM search_postings
-      WHERE ${sql.join(
+      WHERE article_id IN (SELECT id FROM c) AND (${sql.join(
         [
           ...(keys.length ? [sql`term = ANY(${keys}::text[])`] : []),
           ...(prefixLike ? [sql`term LIKE ${prefixLike}`] : []),
         ],
         sql` OR `,
-      )}
+      )})
       GROUP BY article_id)`;
 
     // One BM25 summand per phrase, as FTS5 scores each phrase of the MATCH expression.
@@ -134,7 +139,7 @@ export class PostgresSearchIndex implements SearchIndex {
       })),
       ...(prefixLike ? [{ tsquery: `'${safeTerm(m.prefix!)}':*`, freq: sql<number>`coalesce(fr.fp, 0)` }] : []),
     ];
-    if (!phrases.length) return { hits: [], total: 0 };
+    if (!phrases.length) return { hits: [], total: 0, capped: false };
     // Single terms count their postings (index only); phrases and the prefix ask the GIN index.
     const termDf = await this.documentFrequencies(m.terms);
     const idfs = await Promise.all(
@@ -150,27 +155,33 @@ export class PostgresSearchIndex implements SearchIndex {
       }),
     );
     const { k1, b } = RANKING;
-    const norm = sql`(1.0 - ${b} + ${b} * d.ntok::float8 / ${avgdl})`;
+    const norm = sql`(1.0 - ${b} + ${b} * c.ntok::float8 / ${avgdl})`;
     const bm25 = sql.join(
       phrases.map((p, i) => sql`(${idfs[i]}::float8 * (${p.freq}) * ${k1 + 1} / ((${p.freq}) + ${k1} * ${norm}))`),
       sql` + `,
     );
-    const age = sql`greatest(0.0, extract(epoch FROM (${f.now}::timestamptz - safir_instant(a.published_at))) / 86400.0)`;
+    const age = sql`greatest(0.0, extract(epoch FROM (${f.now}::timestamptz - safir_instant(c.published_at))) / 86400.0)`;
     const score = sql`((${bm25}) * (1.0 + ${RANKING.freshnessBoost} / (1.0 + ${age} / ${RANKING.freshnessHalfLifeDays})))`;
     const where = sql`d.tsv @@ ${tsqueryLiteral(m)}::tsquery AND a.status = 'published' AND a.published_at <= ${f.now}
       ${publishedArticleFilters(f)}`;
-    // Only ids and scores ride through the sort; the snippets' text is read for the one page of results.
-    const rows = await sql<{ id: number; score: number }>`
-      SELECT a.id AS id, ${score} AS score
-      FROM search_documents d JOIN articles a ON a.id = d.article_id JOIN ${postings} fr ON fr.article_id = d.article_id
+    // The same candidates as SQLite's: the newest RANKED_MATCHES + 1 matches by id, after the filters, so both
+    // databases rank the same articles and a common word costs the same at any archive size. Only ids and
+    // scores ride through the sort; the snippets' text is read for the one page of results.
+    const candidates = sql`SELECT a.id AS id, a.published_at AS published_at, d.ntok AS ntok
+      FROM search_documents d JOIN articles a ON a.id = d.article_id
       WHERE ${where}
-      ORDER BY score DESC, a.published_at DESC, a.id DESC
+      ORDER BY a.id DESC LIMIT ${sql.lit(this.rankedMatches + 1)}`;
+    const rows = await sql<{ id: number; score: number; matches: number }>`
+      WITH c AS (${candidates}),
+        n AS (SELECT c.*, count(*) OVER () AS matches, row_number() OVER (ORDER BY c.id DESC) AS newest FROM c)
+      SELECT c.id AS id, ${score} AS score, c.matches AS matches
+      FROM n c JOIN ${postings} fr ON fr.article_id = c.id
+      WHERE c.newest <= ${sql.lit(this.rankedMatches)}
+      ORDER BY score DESC, c.published_at DESC, c.id DESC
       LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
-    const count = await sql<{
-      n: number;
-    }>`SELECT count(*) AS n FROM search_documents d JOIN articles a ON a.id = d.article_id WHERE ${where}`.execute(
-      this.q,
-    );
+    const matches = rows.rows.length
+      ? Number(rows.rows[0]!.matches)
+      : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM (${candidates}) c`.execute(this.q)).rows[0]?.n ?? 0);
     const ids = rows.rows.map((r) => r.id);
     const texts = ids.length
       ? await sql<{ id: number; plain: string }>`
@@ -182,7 +193,7 @@ export class PostgresSearchIndex implements SearchIndex {
       score: Number(r.score),
       plain: plain.get(r.id) ?? '',
     }));
-    return { hits, total: Number(count.rows[0]?.n ?? 0) };
+    return { hits, total: Math.min(matches, this.rankedMatches), capped: matches > this.rankedMatches };
   }
 
   async documentFrequencies(terms: string[]): Promise<Map<string, number>> {

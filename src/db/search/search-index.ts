@@ -57,21 +57,30 @@ export interface SearchFilters {
   now: string;
 }
 
+/**
+ * At most this many matching articles (the newest by id, after the filters) are ranked and counted, so a
+ * common word costs the same on 5,000 or 500,000 articles; a search that matches more says so (`capped`).
+ */
+export const RANKED_MATCHES = 2000;
+
 export interface SearchHit {
   articleId: number;
   score: number;
   plain: string;
 }
 
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Matches, counted up to RANKED_MATCHES. */
+  total: number;
+  /** More articles match than were ranked and counted. */
+  capped: boolean;
+}
+
 export interface SearchIndex {
   upsert(articleId: number, doc: IndexedDocument): Promise<void>;
   remove(articleId: number): Promise<void>;
-  search(
-    match: MatchExpression,
-    filters: SearchFilters,
-    limit: number,
-    offset: number,
-  ): Promise<{ hits: SearchHit[]; total: number }>;
+  search(match: MatchExpression, filters: SearchFilters, limit: number, offset: number): Promise<SearchResult>;
   /** How many documents contain each of these terms; absent terms are left out. */
   documentFrequencies(terms: string[]): Promise<Map<string, number>>;
 }

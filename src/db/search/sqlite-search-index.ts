@@ -3,9 +3,11 @@ import {
   FIELDS,
   type IndexedDocument,
   type MatchExpression,
+  RANKED_MATCHES,
   RANKING,
   type SearchFilters,
   type SearchHit,
+  type SearchResult,
   type SearchIndex,
   publishedArticleFilters,
   safeTerm,
@@ -26,7 +28,10 @@ export function fts5Match(m: MatchExpression): string {
 }
 
 export class SqliteSearchIndex implements SearchIndex {
-  constructor(private readonly q: Kysely<any>) {}
+  constructor(
+    private readonly q: Kysely<any>,
+    private readonly rankedMatches = RANKED_MATCHES,
+  ) {}
 
   async upsert(articleId: number, doc: IndexedDocument): Promise<void> {
     await this.remove(articleId);
@@ -41,28 +46,33 @@ export class SqliteSearchIndex implements SearchIndex {
     await sql`DELETE FROM search_fts WHERE rowid = ${articleId}`.execute(this.q);
   }
 
-  async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number) {
+  async search(m: MatchExpression, f: SearchFilters, limit: number, offset: number): Promise<SearchResult> {
     const match = fts5Match(m);
     const where = sql`search_fts MATCH ${match} AND a.status = 'published' AND a.published_at <= ${f.now}
       ${publishedArticleFilters(f)}`;
-    // CROSS JOIN keeps the full-text match as the outer loop: SQLite otherwise may walk `articles` and run the
-    // MATCH once per row. INDEXED BY reads status, time, section and author from a narrow covering index
-    // (migration 004) instead of the wide article rows, which SQLite's planner would pick by rowid. bm25() is negative (lower is better); one weight per column, 0 for the unindexed text.
-    const score = sql`(-bm25(search_fts, ${W.title}, ${W.excerpt}, ${W.body}, ${W.tags}, ${W.category}, ${W.author}, 0.0)
-      * (1.0 + ${RANKING.freshnessBoost} / (1.0 + MAX(0.0, julianday(${f.now}) - julianday(a.published_at)) / ${RANKING.freshnessHalfLifeDays})))`;
-    // Ranking carries only the id and the score through the sort (the plain text of thousands of matches
-    // would ride along otherwise); the snippets' text is read for the one page of results only.
-    const rows = await sql<{ id: number; score: number }>`
-      SELECT a.id AS id, ${score} AS score
+    // CROSS JOIN keeps the full-text match as the outer loop, walked newest id first (FTS5 gives rowid order
+    // for free) and stopped after RANKED_MATCHES + 1 rows that pass the filters: a common word costs the same
+    // at any archive size. INDEXED BY reads status, time, section and author from a narrow covering index
+    // (migration 004) instead of the wide article rows. bm25() is negative (lower is better); one weight per
+    // column, 0 for the unindexed text. Only ids and scores ride through the sort; the snippets' text is read
+    // for the one page of results.
+    const candidates = sql`SELECT a.id AS id, a.published_at AS published_at,
+        bm25(search_fts, ${W.title}, ${W.excerpt}, ${W.body}, ${W.tags}, ${W.category}, ${W.author}, 0.0) AS relevance
       FROM search_fts f CROSS JOIN articles a INDEXED BY articles_search_cover ON a.id = f.rowid
       WHERE ${where}
-      ORDER BY score DESC, a.published_at DESC, a.id DESC
+      ORDER BY f.rowid DESC LIMIT ${sql.lit(this.rankedMatches + 1)}`;
+    const score = sql`(-relevance * (1.0 + ${RANKING.freshnessBoost} / (1.0 + MAX(0.0, julianday(${f.now}) - julianday(published_at)) / ${RANKING.freshnessHalfLifeDays})))`;
+    const rows = await sql<{ id: number; score: number; matches: number }>`
+      WITH c AS (${candidates}),
+        -- One more candidate than is ranked tells whether there were more; the newest ones are ranked.
+        n AS (SELECT c.*, count(*) OVER () AS matches, row_number() OVER (ORDER BY id DESC) AS newest FROM c)
+      SELECT id, ${score} AS score, matches FROM n WHERE newest <= ${sql.lit(this.rankedMatches)}
+      ORDER BY score DESC, published_at DESC, id DESC
       LIMIT ${limit} OFFSET ${offset}`.execute(this.q);
-    const count = await sql<{ n: number }>`
-      SELECT count(*) AS n FROM search_fts f CROSS JOIN articles a INDEXED BY articles_search_cover ON a.id = f.rowid WHERE ${where}`.execute(
-      this.q,
-    );
-    const total = Number(count.rows[0]?.n ?? 0);
+    // Past the last page the window has no row to count on: count the candidates alone.
+    const matches = rows.rows.length
+      ? Number(rows.rows[0]!.matches)
+      : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM (${candidates})`.execute(this.q)).rows[0]?.n ?? 0);
     const ids = rows.rows.map((r) => r.id);
     const texts = ids.length
       ? await sql<{ id: number; plain: string }>`
@@ -70,7 +80,7 @@ export class SqliteSearchIndex implements SearchIndex {
       : { rows: [] };
     const plain = new Map(texts.rows.map((r) => [r.id, r.plain]));
     const hits: SearchHit[] = rows.rows.map((r) => ({ articleId: r.id, score: r.score, plain: plain.get(r.id) ?? '' }));
-    return { hits, total };
+    return { hits, total: Math.min(matches, this.rankedMatches), capped: matches > this.rankedMatches };
   }
 
   async documentFrequencies(terms: string[]): Promise<Map<string, number>> {

@@ -1,6 +1,7 @@
 import type { ArticleDetail, ArticleSummary, Author, Category, StaticPage, TagRef } from '../../content/types.js';
 import { paths } from '../../content/urls.js';
 import { readingMinutes } from '../../i18n/format.js';
+import type { SearchNotice } from '../../search/service.js';
 import { avatar, card, pagination, picture, ranked, readingTime, timeTag } from './components.js';
 import { html, raw, type SafeHtml } from './html.js';
 import type { ViewContext } from './view-context.js';
@@ -220,7 +221,7 @@ export interface SearchView {
   total: number;
   page: number;
   pages: number;
-  notices: ('empty_query' | 'nothing_searchable' | 'truncated' | 'partial_match')[];
+  notices: SearchNotice[];
   suggestion?: { q: string; total: number };
   filters: { category?: string; from?: string; to?: string };
   categories: { slug: string; name: string }[];
@@ -235,11 +236,13 @@ export function searchPage(ctx: ViewContext, v: SearchView): SafeHtml {
         ? t.nothingSearchable
         : n === 'partial_match'
           ? t.partialMatch
-          : t.truncated;
+          : n === 'many_matches'
+            ? t.manyMatches(fmt.num(v.total))
+            : t.truncated;
   const params = { q: v.q, category: v.filters.category, from: v.filters.from, to: v.filters.to };
   return html`<header class="archive-head"><div>
 <h1>${v.q.trim() ? t.searchTitle(v.q.slice(0, 100)) : t.search}</h1>
-${v.q.trim() && !v.notices.includes('nothing_searchable') ? html`<p>${fmt.plural(t.resultCount, v.total)}${v.pages > 1 ? html` · ${t.pageOf(v.page, v.pages)}` : ''}</p>` : ''}
+${v.q.trim() && !v.notices.includes('nothing_searchable') ? html`<p>${v.notices.includes('many_matches') ? `${t.moreThan} ` : ''}${fmt.plural(t.resultCount, v.total)}${v.pages > 1 ? html` · ${t.pageOf(v.page, v.pages)}` : ''}</p>` : ''}
 </div></header>
 ${v.notices.map((n) => html`<p class="notice">${notice(n)}</p>`)}
 ${
