@@ -163,7 +163,10 @@ for (const dialect of DIALECTS) {
       );
       const paths = await warm();
       await new Promise((r) => setTimeout(r, 1100));
-      assert.deepEqual(await site.services.editorial.publishDue(), [id]);
+      // The site's own scheduler job may tick first; either way the article is published once, by the same write.
+      const published = await site.services.editorial.publishDue();
+      assert.ok(published.length === 0 || (published.length === 1 && published[0] === id), `${published}`);
+      assert.equal((await site.services.editorial.article(id)).status, 'published');
       assert.deepEqual(await staleButFresh(paths), []);
       const lead = (await site.services.content.lead())!;
       const { comment } = await site.services.comments.submit(
