@@ -17,7 +17,6 @@
  * GROWTH_SIZES=5000,50000 limits the sizes (default 5000,50000,500000). Bounded: loopback only, every
  * run stops by itself. A 500,000-article database takes ~6 GB of disk in the temporary folder.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +27,7 @@ import { rebuildListStats } from '../src/content/list-stats.js';
 import { rebuildSitemapPages } from '../src/feeds/sitemap-pages.js';
 import { importJsonl } from '../src/import/jsonl.js';
 import { editorSession, newsroomLoad } from './newsroom.js';
+import { startSafir, stop, waitFor } from './serve.js';
 
 const CORPUS = resolve(process.env.SAFIR_CORPUS ?? '../shared/corpus/arabic-news.jsonl');
 const SIZES = (process.env.GROWTH_SIZES ?? '5000,50000,500000').split(',').map(Number);
@@ -91,41 +91,6 @@ export async function grow(file: string, size: number): Promise<{ articles: numb
   } finally {
     await database.close();
   }
-}
-
-function start(file: string, port: number, dir: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['dist/cli.js', 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: file,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SITE_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'warn',
-      SAFIR_DEMO: '0',
-      MEDIA_DIR: join(dir, 'media'),
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function up(base: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/robots.txt`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${base} did not come up`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
 }
 
 /** Asks each URL `times` times in turn (one at a time); per URL: median and slowest, in ms. */
@@ -256,17 +221,17 @@ export async function growthBench(dir: string, seconds: number): Promise<void> {
     console.log(`  built ${grown.articles} articles in ${grown.seconds.toFixed(0)} s`);
     const port = 3700 + (size % 97);
     const base = `http://127.0.0.1:${port}`;
-    const uncached = start(file, port, dir, { PAGE_CACHE_SECONDS: '0', SAFIR_WORKERS: '1' });
+    const uncached = startSafir(file, port, dir, { PAGE_CACHE_SECONDS: '0', SAFIR_WORKERS: '1' });
     try {
-      await up(base);
+      await waitFor(`${base}/robots.txt`);
       for (const [label, value] of await figures(base)) console.log(`  ${label.padEnd(60)} ${value}`);
     } finally {
       await stop(uncached);
     }
     const session = await editorSession(file);
-    const served = start(file, port, dir, {});
+    const served = startSafir(file, port, dir);
     try {
-      await up(base);
+      await waitFor(`${base}/robots.txt`);
       const paths = join(dir, `growth-paths-${size}.txt`);
       const load = await newsroomLoad(base, session, paths, seconds);
       console.log(`  newsroom load (Zipf over the newest 5,000, 1 edit/s, cache on): ${load}`);

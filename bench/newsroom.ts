@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
+import { startSafir, stop, waitFor } from './serve.js';
 import { AccountService } from '../src/accounts/service.js';
 import { serverSecret } from '../src/accounts/secret.js';
 import { openDatabase } from '../src/db/database.js';
@@ -84,43 +85,6 @@ function memoryOf(pid: number): { rss: number; pss: number } {
     pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
   }
   return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024) };
-}
-
-async function waitFor(url: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function startSafir(databaseUrl: string, port: number, dir: string, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['dist/cli.js', 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SITE_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'warn',
-      SAFIR_DEMO: '0',
-      MEDIA_DIR: join(dir, 'media'),
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
 }
 
 /** nginx serving one file, gzip_static, as many workers as Safir: the yardstick of the same run. */

@@ -8,7 +8,7 @@
  *      (bench/growth.ts: 5,000 → 500,000 articles, what readers, crawlers and API clients wait for).
  * Bounded: each load run lasts BENCH_SECONDS (default 10) and talks to 127.0.0.1 only.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import { afterBulkLoad } from '../src/db/maintenance.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { importJsonl } from '../src/import/jsonl.js';
 import { growthBench } from './growth.js';
+import { startSafir, waitFor } from './serve.js';
 import { wordpressBench } from './wordpress.js';
 import { RELEVANCE_SET } from './relevance-set.js';
 import { indexTiming, measureLatency, measureQuality, type QualityRow, writeRepeatedCorpus } from './search.js';
@@ -112,31 +113,15 @@ async function startServer(
   pageCacheSeconds: number,
   dir: string,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/cli.js', 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      SAFIR_DEMO: '0',
-      SAFIR_WORKERS: process.env.SAFIR_WORKERS ?? '1',
-      MEDIA_DIR: join(dir, 'media'),
-      PAGE_CACHE_SECONDS: String(pageCacheSeconds),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const child = startSafir(databaseUrl, port, dir, {
+    SAFIR_WORKERS: process.env.SAFIR_WORKERS ?? '1',
+    PAGE_CACHE_SECONDS: String(pageCacheSeconds),
   });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/categories`);
-      if (res.ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('server did not start');
+  await waitFor(`http://127.0.0.1:${port}/api/v1/categories`, 10_000).catch((err: unknown) => {
+    child.kill();
+    throw err;
+  });
+  return child;
 }
 
 function load(url: string, paths: string[], seconds = SECONDS): Promise<autocannon.Result> {

@@ -400,7 +400,6 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     content,
     site,
     assets,
-    views,
     pageCache,
     widgets: siteWidgets,
     articles,

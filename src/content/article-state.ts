@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import type { ArticleState } from '../delivery/cache-keys.js';
+import { ARTICLE_STATE_COLUMNS, type ArticleState } from '../delivery/cache-keys.js';
 
 type Q = Kysely<Schema> | Transaction<Schema>;
 
@@ -15,28 +15,7 @@ export async function readArticleState(
   id: number,
   now = new Date().toISOString(),
 ): Promise<ArticleState | undefined> {
-  const row = await q
-    .selectFrom('articles')
-    .select([
-      'id',
-      'slug',
-      'status',
-      'title',
-      'excerpt',
-      'body_html',
-      'seo_title',
-      'seo_description',
-      'published_at',
-      'category_id',
-      'author_id',
-      'featured_media_id',
-      'featured',
-      'breaking',
-      'comments_open',
-      'comment_count',
-    ])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await q.selectFrom('articles').select(ARTICLE_STATE_COLUMNS).where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const isPublic = row.status === 'published' && row.published_at !== null && row.published_at <= now;
   const [tags, categoryPath, neighbours] = await Promise.all([

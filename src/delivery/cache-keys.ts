@@ -72,6 +72,29 @@ export interface ArticleState {
   neighbours: number[];
 }
 
+/** What an article's own page shows of its row. */
+const PAGE_FIELDS = [
+  'slug',
+  'title',
+  'excerpt',
+  'body_html',
+  'seo_title',
+  'seo_description',
+  'published_at',
+  'category_id',
+  'author_id',
+  'featured_media_id',
+  'featured',
+  'breaking',
+  'comments_open',
+] as const;
+
+/** The columns of an article row that its state is read from (content/article-state.ts). */
+export const ARTICLE_STATE_COLUMNS = ['id', 'status', ...PAGE_FIELDS, 'comment_count'] as const;
+
+/** What decides an article's place in lists, its tags aside. */
+const PLACE_FIELDS = ['published_at', 'category_id', 'author_id', 'featured', 'breaking'] as const;
+
 const same = <K extends keyof ArticleState>(a: ArticleState, b: ArticleState, ...fields: K[]) =>
   fields.every((f) => JSON.stringify(a[f]) === JSON.stringify(b[f]));
 
@@ -91,29 +114,7 @@ export function articleChangeKeys(before: ArticleState | undefined, after: Artic
   // Taken down or moved to another address: its page must not be served as it was, even for a moment.
   const gone = !is || (was && was.slug !== is.slug);
   keys.add(gone ? hard(CacheKeys.article(id)) : CacheKeys.article(id));
-  if (
-    was &&
-    is &&
-    same(
-      was,
-      is,
-      'slug',
-      'title',
-      'excerpt',
-      'body_html',
-      'seo_title',
-      'seo_description',
-      'published_at',
-      'category_id',
-      'author_id',
-      'featured_media_id',
-      'featured',
-      'breaking',
-      'comments_open',
-      'tagIds',
-    )
-  )
-    keys.delete(CacheKeys.article(id)); // nothing of its own page changed (a revision note, say)
+  if (was && is && same(was, is, ...PAGE_FIELDS, 'tagIds')) keys.delete(CacheKeys.article(id)); // nothing of its own page changed (a revision note, say)
   const cardSame =
     was &&
     is &&
@@ -130,8 +131,7 @@ export function articleChangeKeys(before: ArticleState | undefined, after: Artic
       'comment_count',
     );
   if (!cardSame) keys.add(CacheKeys.card(id));
-  const placeSame =
-    was && is && same(was, is, 'published_at', 'category_id', 'author_id', 'featured', 'breaking', 'tagIds');
+  const placeSame = was && is && same(was, is, ...PLACE_FIELDS, 'tagIds');
   if (!placeSame) {
     keys.add(CacheKeys.list.all);
     keys.add(CacheKeys.list.home);
@@ -142,8 +142,9 @@ export function articleChangeKeys(before: ArticleState | undefined, after: Artic
       if (s.breaking) keys.add(CacheKeys.list.breaking);
       for (const n of s.neighbours) keys.add(CacheKeys.article(n));
     }
-    const tagsChanged = was && is && same(was, is, 'published_at', 'category_id', 'author_id', 'featured', 'breaking');
-    const tags = tagsChanged
+    // Only its tags changed: just the tags it gained or lost have a list that moved.
+    const onlyTagsMoved = was && is && same(was, is, ...PLACE_FIELDS);
+    const tags = onlyTagsMoved
       ? symmetricDifference(was.tagIds, is.tagIds)
       : [...(was?.tagIds ?? []), ...(is?.tagIds ?? [])];
     for (const t of tags) keys.add(CacheKeys.list.tag(t));

@@ -6,7 +6,7 @@ import { buildApp, type Services } from '../../src/app.js';
 import { actorOf } from '../../src/accounts/roles.js';
 import { createStaff } from '../helpers/admin.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { bindRouteFixtures, type Fixture, ROWS, type Staff } from '../helpers/route-fixtures.js';
+import { bindRouteFixtures, type Fixture, insertPendingComment, ROWS, type Staff } from '../helpers/route-fixtures.js';
 import { get, startSite, type TestSite } from '../helpers/server.js';
 
 /**
@@ -110,8 +110,6 @@ for (const dialect of DIALECTS) {
       }
       return wrong;
     }
-
-    const stateOf = (paths: string[]) => new Map(paths.map((p) => [p, site.services.pageCache.peek(p)?.state]));
 
     async function call(fx: Fixture, method: string) {
       const { token, session } = await site.services.accounts.createSession(staff.administrator.id, 'invalidation');
@@ -275,24 +273,8 @@ for (const dialect of DIALECTS) {
       assert.ok(!title.has(culturePath), 'a section it is not in is left alone');
 
       // A reader's comment waiting for moderation changes nothing public; approving it replaces its article's page.
-      const held = await site.db.db
-        .insertInto('comments')
-        .values({
-          article_id: published,
-          parent_id: null,
-          user_id: null,
-          author_name: 'قارئ',
-          author_email: 'c@example.com',
-          author_url: '',
-          body: 'رأي',
-          status: 'pending',
-          ip_hash: 'x',
-          notify_replies: 0,
-          created_at: new Date().toISOString(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const approved = await replacedBy(() => site.services.comments.setStatus([held.id], 'approved'));
+      const held = await insertPendingComment(site.db.db, published);
+      const approved = await replacedBy(() => site.services.comments.setStatus([held], 'approved'));
       assert.ok(approved.has(articlePath), 'the approved comment replaces its article page');
       assert.ok(!approved.has(culturePath));
     });

@@ -440,13 +440,17 @@ ROWS.push(
   },
 );
 
-/** A comment waiting on the seed article, written straight through the service. */
+/** A comment waiting on the seed article. */
 async function pendingComment(): Promise<number> {
-  const lead = (await site.services.content.lead())!;
-  const row = await site.db.db
+  return insertPendingComment(site.db.db, (await site.services.content.lead())!.id);
+}
+
+/** A reader's comment waiting for moderation, written straight into the database (no request, no events). */
+export async function insertPendingComment(db: TestSite['db']['db'], articleId: number): Promise<number> {
+  const row = await db
     .insertInto('comments')
     .values({
-      article_id: lead.id,
+      article_id: articleId,
       parent_id: null,
       user_id: null,
       author_name: 'قارئ',

@@ -7,7 +7,6 @@ import type { ContentRepository } from '../../content/repository.js';
 import { isValidSlug } from '../../content/slug.js';
 import type { ArticleFilter } from '../../content/types.js';
 import { paths, withPage } from '../../content/urls.js';
-import type { ViewCounter } from '../../content/view-counter.js';
 import { notFound } from '../../shared/errors.js';
 import type { ThemeAssets } from './assets.js';
 import { layout, type PageMeta } from './layout.js';
@@ -25,7 +24,6 @@ export interface ThemeDeps {
   content: ContentRepository;
   site: SiteContext;
   assets: ThemeAssets;
-  views: ViewCounter;
   pageCache: PageCache;
   widgets: SiteWidgets;
   articles: ArticleRenderer;
@@ -53,7 +51,7 @@ export function sendPage(
 /** The public reading site: home, articles, archives, static pages and the theme's assets. */
 export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { content, site, assets, views, pageCache, widgets, articles } = deps;
+  const { content, site, assets, pageCache, widgets, articles } = deps;
 
   // Feed readers and old browsers ask for this path whatever the page says.
   app.get('/favicon.ico', { ...PUBLIC, schema: { querystring: AnyQuery } }, (_req, reply) =>
