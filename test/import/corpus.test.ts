@@ -103,6 +103,35 @@ describe('the whole shared corpus', { skip: corpusAvailable ? false : `no corpus
         }
       });
 
+      test('the API walks a whole list by cursor: the same articles in the same order as page by page', async () => {
+        type Page = { articles: { url: string }[]; next_cursor: string | null; page: number | null; pages: number };
+        for (const list of ['', `&tag=${enc(slugify(lines[0]!.source))}`]) {
+          const byPage: string[] = [];
+          const first = await getJson<Page>(site, `/api/v1/articles?limit=100${list}`);
+          for (let page = 1; page <= first.body.pages; page++)
+            byPage.push(
+              ...(await getJson<Page>(site, `/api/v1/articles?limit=100&page=${page}${list}`)).body.articles.map(
+                (a) => a.url,
+              ),
+            );
+          const byCursor: string[] = [];
+          let cursor: string | null = '';
+          while (cursor !== null) {
+            const res: { status: number; body: Page } = await getJson<Page>(
+              site,
+              `/api/v1/articles?limit=100${cursor ? `&cursor=${cursor}` : ''}${list}`,
+            );
+            assert.equal(res.status, 200);
+            if (cursor) assert.equal(res.body.page, null);
+            byCursor.push(...res.body.articles.map((a) => a.url));
+            cursor = res.body.next_cursor;
+          }
+          assert.ok(byPage.length > 100, `${list}: more than one page`);
+          assert.equal(new Set(byCursor).size, byCursor.length, `${list}: no article twice`);
+          assert.deepEqual(byCursor, byPage, list || 'all articles');
+        }
+      });
+
       test('author archives add up to the whole corpus', async () => {
         const authors = await site.db.db.selectFrom('authors').select('slug').execute();
         let total = 0;

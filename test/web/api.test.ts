@@ -79,6 +79,20 @@ for (const dialect of DIALECTS) {
       const beyond = await getJson<ListJson>(site, '/api/v1/articles?limit=1&page=3');
       assert.equal(beyond.status, 200);
       assert.equal(beyond.body.articles.length, 0);
+      // Walking by cursor gives the pages' articles in the same order, then ends.
+      const first = await getJson<ListJson & { next_cursor: string | null }>(site, '/api/v1/articles?limit=1');
+      assert.ok(first.body.next_cursor);
+      const second = await getJson<ListJson & { next_cursor: string | null; page: number | null }>(
+        site,
+        `/api/v1/articles?limit=1&cursor=${first.body.next_cursor}`,
+      );
+      assert.equal(second.body.page, null);
+      assert.equal(second.body.articles[0]?.title, paged.body.articles[0]?.title);
+      const end = await getJson<ListJson & { next_cursor: string | null }>(
+        site,
+        `/api/v1/articles?limit=1&cursor=${second.body.next_cursor}`,
+      );
+      assert.deepEqual([end.body.articles.length, end.body.next_cursor], [0, null]);
     });
 
     test('GET /api/v1/articles/:slug adds the sanitized HTML', async () => {
@@ -129,6 +143,10 @@ for (const dialect of DIALECTS) {
         `page=${'9'.repeat(500)}`,
         'page=1&page=2',
         `category=${'x'.repeat(300)}`,
+        'cursor=!!',
+        `cursor=${Buffer.from('garbage').toString('base64url')}`,
+        `cursor=${Buffer.from('2026-01-01T00:00:00.000Z|abc').toString('base64url')}`,
+        `cursor=${Buffer.from('yesterday|5').toString('base64url')}`,
       ]) {
         const { status, body } = await getJson<ErrorJson>(site, `/api/v1/articles?${query}`);
         assert.equal(status, 400, query);
