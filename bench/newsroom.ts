@@ -7,7 +7,9 @@
  *      from a save to the change being visible;
  *   2. one hot article;
  *   3. uncached articles (the page cache off: every request renders);
- *   4. nginx serving one saved article page from disk (gzip_static), the yardstick.
+ *   4. nginx serving one saved article page from disk (gzip_static), the yardstick;
+ *   5. two nodes (one worker each) behind Varnish running deploy/varnish/safir.vcl, purged through the
+ *      outbox: the newsroom load and the hot article again, through Varnish (BENCH_VARNISH=0 skips it).
  *
  * On SQLite and, when reachable, PostgreSQL; `safir serve` with its default workers (one per CPU).
  * BENCH_SECONDS (default 20) sets each load run; BENCH_DIALECTS=sqlite limits the databases.
@@ -21,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { startSafir, stop, waitFor } from './serve.js';
+import { startVarnish } from '../test/helpers/varnish.js';
 import { AccountService } from '../src/accounts/service.js';
 import { serverSecret } from '../src/accounts/secret.js';
 import { openDatabase } from '../src/db/database.js';
@@ -33,6 +36,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const PG_ADMIN = process.env.SAFIR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DIALECTS = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',');
 const ZIPF = resolve('bench/zipf.lua');
+const VARNISH = process.env.BENCH_VARNISH !== '0';
 const run = promisify(execFile);
 
 export interface WrkResult {
@@ -357,6 +361,33 @@ async function main(): Promise<void> {
       await waitFor(`${base}/`);
       const uncached = await wrk(base, SECONDS, { PATHS: pathsFile }, ZIPF);
       await stop(safir);
+
+      // Two nodes behind Varnish: readers and the editor go through Varnish, which purges follow.
+      let behindVarnish: string[] = [];
+      if (VARNISH) {
+        const ports = [port + 10, port + 11];
+        const varnish = await startVarnish(ports);
+        const nodes = ports.map((p) =>
+          startSafir(url, p, dir, { SAFIR_WORKERS: '1', PURGE_VARNISH: varnish.base, SITE_URL: varnish.base }),
+        );
+        try {
+          for (const p of ports) await waitFor(`http://127.0.0.1:${p}/`);
+          const v = await readersAndEditor(varnish.base, session, pathsFile, all.slice(0, 50), SECONDS);
+          const vHot = await wrk(varnish.base + hotPath, SECONDS);
+          behindVarnish = [
+            row(
+              'two nodes behind Varnish: newsroom',
+              v.load,
+              yard.rps,
+              `save→visible: median ${v.median} ms, slowest ${v.slowest} ms over ${v.delays.length} edits${v.failures ? `, ${v.failures} failed` : ''}`,
+            ),
+            row('two nodes behind Varnish: hot', vHot, yard.rps),
+          ];
+        } finally {
+          for (const n of nodes) await stop(n);
+          await varnish.stop();
+        }
+      }
       if (dialect === 'postgres') await dropPg(url);
 
       lines.push(
@@ -370,6 +401,7 @@ async function main(): Promise<void> {
         ),
         row('one hot article', hot, yard.rps),
         row('uncached articles (cache off)', uncached, yard.rps),
+        ...behindVarnish,
         `memory of all processes with the corpus cached: ${memory.rss} MB RSS (${memory.pss} MB PSS: shared pages counted once)`,
       );
     }

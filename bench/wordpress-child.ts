@@ -8,7 +8,7 @@ const [file, dbFile] = process.argv.slice(2);
 const database = openDatabase(dbFile);
 await migrateToLatest(database.db, database.dialect);
 const report = await importWordPress(database.db, file!, {
-  mediaRoot: `${dbFile}-media`,
+  media: `${dbFile}-media`,
   secret: await serverSecret(database.db),
 });
 await database.close();

@@ -47,16 +47,29 @@ import { SiteJobs } from './jobs/site-jobs.js';
 import { pruneEvents } from './events/outbox.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { MediaLibrary } from './media/library.js';
+import { openMediaStore } from './media/storage/index.js';
 import { registerBodyParsers } from './web/forms.js';
 import { addSafirFormats, guardNumbersInText, validationError } from './web/schemas.js';
 import { CommentService } from './comments/service.js';
 import { commentRoutes } from './comments/routes.js';
 import { ArticleRenderer, SiteWidgets } from './web/theme/article-view.js';
 import { feedRoutes } from './feeds/routes.js';
+import { type PurgeConfig, purging } from './config.js';
+import type { SharedCachePolicy } from './delivery/shared-cache.js';
+import { DurableConsumers } from './events/durable-consumer.js';
+import { pruneFollowers } from './events/followers.js';
+import { purgeTargets } from './delivery/purge/index.js';
+import { DatabaseLimitStore } from './limits/database-limit-store.js';
+import { RedisLimitStore } from './limits/redis-limit-store.js';
 
 export interface AppOptions {
   database: Database;
+  /** The media folder on this machine; used unless `mediaStore` names another store. */
   mediaRoot: string;
+  /** `MEDIA_STORE`: `s3://bucket/prefix` for media every node shares; unset: `mediaRoot`. */
+  mediaStore?: string;
+  /** `MEDIA_PUBLIC_URL`: where readers fetch media (a CDN or the bucket); `/media/…` redirects there. */
+  mediaPublicUrl?: string;
   logger?: FastifyServerOptions['logger'];
   /** Proxies whose X-Forwarded-* headers count (addresses/CIDRs, see config.ts); false or unset for none. */
   trustProxy?: string | false;
@@ -81,6 +94,14 @@ export interface AppOptions {
   /** SMTP server URL for password-reset mail; unset sends none. */
   smtpUrl?: string;
   mailFrom?: string;
+  /** Shared caches to purge when content changes (Varnish servers, a CDN); unset purges none. */
+  purge?: PurgeConfig;
+  /** What shared caches are told about public pages; default: s-maxage 60 s. */
+  sharedCache?: SharedCachePolicy;
+  /** Keep rate limits and lockouts in this Redis (REDIS_URL) instead of the database. */
+  redisUrl?: string;
+  /** What Safir's keys in Redis start with; default `safir:`. */
+  redisPrefix?: string;
 }
 
 export interface Services {
@@ -92,6 +113,8 @@ export interface Services {
   assets: ThemeAssets;
   pageCache: PageCache;
   outbox: OutboxFollower;
+  /** The durable consumers of the outbox (shared-cache purgers), run by one process of the site. */
+  consumers: DurableConsumers;
   accounts: AccountService;
   editorial: Editorial;
   comments: CommentService;
@@ -165,6 +188,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   });
 
   const assets = (cachedAssets ??= loadThemeAssets());
+  const mediaStore = await openMediaStore(opts.mediaStore, opts.mediaRoot);
   const content = new ContentRepository(opts.database.db);
   const settings = new SettingsStore(opts.database.db);
   const siteUrl = new SiteUrl(opts.siteUrl, opts.production);
@@ -179,6 +203,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   const pageCache = new PageCache({
     maxBytes: opts.pageCacheBytes ?? 128 * 1024 * 1024,
     ttlMs: opts.pageCacheMs ?? 30 * 60_000,
+    shared: opts.sharedCache,
     onError: (err, cacheId) => app.log.warn({ err, cacheId }, 'a page could not be refreshed; the cached copy stays'),
     onRead: (articleId) => views.count(articleId),
     direct: {
@@ -194,20 +219,38 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   answerDirectly = (req, res) => pageCache.answerDirectly(req, res);
   const widgets = new TtlCache<ArticleSummary[]>(5 * 60_000);
   // Every change made anywhere (this process, another worker, another node) reaches this process's caches here.
-  const outbox = new OutboxFollower(opts.database, opts.outboxPollMs, (err) =>
-    app.log.error({ err }, 'reading the outbox failed; retrying'),
-  );
+  // This process's name for the site-wide leases, and for the place in the outbox it reports.
+  const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const purge = opts.purge && purging(opts.purge) ? opts.purge : undefined;
+  const outbox = new OutboxFollower(opts.database, {
+    pollMs: opts.outboxPollMs,
+    onError: (err) => app.log.error({ err }, 'reading the outbox failed; retrying'),
+    // Purgers of shared caches wait for every process to have dropped a page before purging it there.
+    reportAs: purge ? holder : undefined,
+  });
   outbox.onEvents((events) => {
     const keys = events.flatMap((e) => e.keys);
     // The shared pieces pages are built from go first: the cache re-renders read pages at once, from them.
     if (keys.some((k) => k.replace(/^!/, '') === CacheKeys.site)) site.invalidate();
     widgets.clear();
     pageCache.invalidate(keys);
+    consumers.wake();
   });
+  const consumers = new DurableConsumers(
+    opts.database.db,
+    holder,
+    purge ? purgeTargets(purge, opts.database.db, app.log) : [],
+    app.log,
+  );
   const secret = await serverSecret(opts.database.db);
-  const accounts = new AccountService(opts.database.db, secret);
+  // Sign-in lockouts and comment limits count for the whole site: in the database, or in Redis when given.
+  const redisLimits = opts.redisUrl
+    ? await RedisLimitStore.connect(opts.redisUrl, `${opts.redisPrefix ?? 'safir:'}limit:`)
+    : undefined;
+  const limits = redisLimits ?? new DatabaseLimitStore(opts.database.db);
+  const accounts = new AccountService(opts.database.db, secret, Date.now, limits);
   const editorial = new Editorial(opts.database.db);
-  const comments = new CommentService(opts.database.db, secret);
+  const comments = new CommentService(opts.database.db, secret, Date.now, limits);
 
   const mailer = createMailer(opts.smtpUrl, opts.mailFrom ?? 'Safir <no-reply@localhost>');
   const routes: Services['routes'] = [];
@@ -225,6 +268,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     assets,
     pageCache,
     outbox,
+    consumers,
     accounts,
     editorial,
     comments,
@@ -363,8 +407,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     editorial,
     content,
     settings,
-    media: new MediaLibrary(opts.database.db, opts.mediaRoot),
-    mediaRoot: opts.mediaRoot,
+    media: new MediaLibrary(opts.database.db, mediaStore),
+    mediaStore,
     site,
     assets: addAdminAssets(assets),
     mailer,
@@ -380,8 +424,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       await scope.register(commentAdminRoutes, { ...adminDeps, comments });
     }),
   );
-  await app.register(mediaRoutes, { mediaRoot: opts.mediaRoot });
-  await app.register(feedRoutes, { db: opts.database.db, content, site, pageCache, mediaRoot: opts.mediaRoot });
+  await app.register(mediaRoutes, { store: mediaStore, publicUrl: opts.mediaPublicUrl });
+  await app.register(feedRoutes, { db: opts.database.db, content, site, pageCache, media: mediaStore });
   await app.register(contentApiRoutes, { content, site });
   await app.register(searchRoutes, { search: new SearchService(opts.database.db, content), site, pageCache });
   const siteWidgets = new SiteWidgets(content, widgets);
@@ -424,7 +468,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   // Once for the whole site (whichever process holds the lease): the scheduler, the most-read box, table pruning.
   const jobs = new SiteJobs(
     opts.database.db,
-    `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    holder,
     [
       {
         name: 'publish-due',
@@ -446,7 +490,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
           await accounts.purgeExpired();
           await accounts.pruneThrottles();
           await comments.pruneTokens();
-          await pruneEvents(opts.database.db, new Date(Date.now() - 7 * 24 * 3600_000).toISOString());
+          const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600_000).toISOString();
+          await pruneEvents(opts.database.db, daysAgo(7), daysAgo(30));
+          await pruneFollowers(opts.database.db, daysAgo(1));
         },
       },
     ],
@@ -454,11 +500,15 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     Math.min(2000, opts.schedulerMs ?? 2000),
   );
   jobs.start();
+  consumers.start();
   app.addHook('onClose', async () => {
     await outbox.stop();
+    await consumers.stop();
     await jobs.stop();
     for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     await views.stop().catch(() => {});
+    await redisLimits?.close();
+    await mediaStore.close();
   });
 
   return { app, services };

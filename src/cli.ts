@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrator.js';
 import { terminalProgress } from './shared/progress.js';
 import type { Role } from './db/schema.js';
 import { AppError } from './shared/errors.js';
+import type { MediaStore } from './media/storage/index.js';
 // Each command loads what it needs when it runs (below): `serve`'s supervising process stays small
 // (no importers, image library or web app in it), and a command starts faster.
 
@@ -28,7 +29,8 @@ Usage:
   safir export FILE [--with-passwords]
                                the whole site as one JSON document (users without password hashes unless asked)
   safir import safir FILE      restore such an export into an empty database (same ids and URLs)
-  safir backup DIR             a consistent snapshot of the database and the media folder, while the site serves
+  safir backup DIR             a consistent snapshot of the database and every media file, while the site serves
+  safir media restore DIR      put a backup's media files into the media store (MEDIA_DIR or MEDIA_STORE)
   safir privacy export --email E   print, as JSON, everything kept about an email address (its comments)
   safir privacy erase --email E    delete every comment written with that address
   safir user reset-link --email E [--base-url https://…]
@@ -38,6 +40,8 @@ Environment:
   DATABASE_URL   postgres://… for PostgreSQL; otherwise a SQLite file (default data/safir.db)
   PORT, HOST     where to listen (default 3000 on 127.0.0.1)
   MEDIA_DIR      where uploaded media lives (default data/media)
+  MEDIA_STORE    s3://bucket/prefix: media in S3-compatible storage every node shares (AWS_REGION,
+                 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_S3); MEDIA_PUBLIC_URL: a CDN for it
   SAFIR_DEMO=0   do not seed the demo magazine on first start
   PAGE_CACHE_SECONDS  the longest a cached page is kept unchanged (default 1800; 0 turns the cache off);
                  pages are replaced as soon as what they show changes, whatever this says
@@ -70,6 +74,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const database = openDatabase(config.databaseUrl);
+  // The media store (MEDIA_STORE, or the MEDIA_DIR folder), opened by the commands that need it.
+  let media: MediaStore | undefined;
+  const mediaStore = async () =>
+    (media ??= await (await import('./media/storage/index.js')).openMediaStore(config.mediaStore, config.mediaRoot));
   try {
     switch (command) {
       case 'migrate': {
@@ -90,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
           await migrateToLatest(database.db, database.dialect);
           try {
             const report = await importWordPress(database.db, file, {
-              mediaRoot: config.mediaRoot,
+              media: await mediaStore(),
               uploadsDir: values.uploads,
               secret: await serverSecret(database.db),
               onProgress: terminalProgress('import'),
@@ -180,8 +188,20 @@ async function main(argv: string[]): Promise<number> {
         }
         const { backup } = await import('./import/backup.js');
         await migrateToLatest(database.db, database.dialect);
-        const done = await backup(database, config.mediaRoot, dir);
-        console.log(`Backed up (snapshot at ${done.started}) to ${dir}.`);
+        const done = await backup(database, await mediaStore(), dir);
+        console.log(`Backed up (snapshot at ${done.started}, ${done.mediaFiles} media files) to ${dir}.`);
+        return 0;
+      }
+      case 'media': {
+        const [action, dir] = rest;
+        if (action !== 'restore' || !dir) {
+          process.stderr.write('Usage: safir media restore DIR\n');
+          return 1;
+        }
+        const { restoreMedia } = await import('./import/backup.js');
+        const store = await mediaStore();
+        const done = await restoreMedia(store, dir);
+        console.log(`Put ${done.restored} files into ${store.location} (${done.present} were there already).`);
         return 0;
       }
       case 'privacy': {
@@ -237,6 +257,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     if (command !== 'serve') await database.close();
+    await media?.close();
   }
 }
 

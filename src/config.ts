@@ -1,6 +1,9 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseSiteUrl } from './web/site-url.js';
+import type { CdnOptions } from './delivery/purge/cdn.js';
+import { DEFAULT_SHARED_CACHE, type SharedCachePolicy } from './delivery/shared-cache.js';
+import { parseS3Url } from './media/storage/s3-store.js';
 
 /** Everything an operator sets, read from the environment once at start. */
 export interface Config {
@@ -8,6 +11,10 @@ export interface Config {
   port: number;
   host: string;
   mediaRoot: string;
+  /** `MEDIA_STORE`: `s3://bucket/prefix` to keep media in S3-compatible storage shared by every node. */
+  mediaStore: string | undefined;
+  /** `MEDIA_PUBLIC_URL`: where readers fetch media from (a CDN in front of the bucket). */
+  mediaPublicUrl: string | undefined;
   logLevel: string;
   /** Which peers may set X-Forwarded-For/-Proto/-Host: addresses or CIDR ranges (proxy-addr syntax); false for none. */
   trustProxy: string | false;
@@ -27,9 +34,27 @@ export interface Config {
   mailFrom: string;
   /** How often due scheduled articles are published (ms). */
   schedulerMs: number;
+  /** Shared caches in front of the nodes to purge when content changes (see delivery/purge/). */
+  purge: PurgeConfig;
+  /** What shared caches are told about public pages (s-maxage and the rest). */
+  sharedCache: SharedCachePolicy;
+  /** `REDIS_URL`: rate limits and lockouts in Redis rather than the database. */
+  redisUrl: string | undefined;
+  /** `REDIS_PREFIX`: what Safir's keys in Redis start with (several sites may share one server). */
+  redisPrefix: string;
+}
+
+export interface PurgeConfig {
+  /** `PURGE_VARNISH`: Varnish servers running deploy/varnish/safir.vcl, as http://host:port. */
+  varnish: string[];
+  /** `PURGE_VARNISH_MODE`: `xkey` (soft purges, the default) or `ban` (a Varnish without the xkey module). */
+  varnishMode: 'xkey' | 'ban';
+  /** `PURGE_CDN` with `CDN_SERVICE_ID`, `CDN_API_TOKEN` and optionally `CDN_API_URL`. */
+  cdn: CdnOptions | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const purge = parsePurge(env);
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
@@ -38,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST || '127.0.0.1',
     mediaRoot: resolve(env.MEDIA_DIR || 'data/media'),
+    mediaStore: mediaStoreUrl(env.MEDIA_STORE),
+    mediaPublicUrl: env.MEDIA_PUBLIC_URL ? publicUrl(env.MEDIA_PUBLIC_URL) : undefined,
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     siteUrl: env.SITE_URL ? parseSiteUrl(env.SITE_URL) : undefined,
@@ -53,7 +80,75 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || 'Safir <no-reply@localhost>',
     schedulerMs: Math.max(1, Number(env.SCHEDULER_SECONDS ?? 15)) * 1000 || 15_000,
+    purge,
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || 'safir:',
+    sharedCache: {
+      ...DEFAULT_SHARED_CACHE,
+      // With purges, a shared cache may keep pages for a day: a change reaches it within seconds anyway.
+      maxAge: seconds(env, 'SHARED_CACHE_SECONDS', purging(purge) ? 86_400 : DEFAULT_SHARED_CACHE.maxAge),
+      cacheTag: purge.cdn?.provider === 'cloudflare',
+    },
   };
+}
+
+function mediaStoreUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!parseS3Url(value)) throw new Error(`MEDIA_STORE must be s3://bucket/prefix, got "${value}"`);
+  return value;
+}
+
+function publicUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash)
+    throw new Error(`MEDIA_PUBLIC_URL must be an http(s) address such as https://media.example.com, got "${value}"`);
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function purging(purge: PurgeConfig): boolean {
+  return purge.varnish.length > 0 || purge.cdn !== undefined;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d{1,9}$/.test(value)) throw new Error(`${name} must be a whole number of seconds, got "${value}"`);
+  return Number(value);
+}
+
+/** Reads the purge settings, refusing what could not work (a URL that is not http, a CDN without its id). */
+export function parsePurge(env: NodeJS.ProcessEnv): PurgeConfig {
+  const varnish = (env.PURGE_VARNISH ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const v of varnish) {
+    let url: URL | undefined;
+    try {
+      url = new URL(v);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'http:' || url.pathname !== '/' || url.search)
+      throw new Error(`PURGE_VARNISH must list Varnish servers as http://host:port, got "${v}"`);
+  }
+  const mode = env.PURGE_VARNISH_MODE || 'xkey';
+  if (mode !== 'xkey' && mode !== 'ban') throw new Error(`PURGE_VARNISH_MODE must be xkey or ban, got "${mode}"`);
+  let cdn: CdnOptions | undefined;
+  const provider = env.PURGE_CDN;
+  if (provider) {
+    if (provider !== 'fastly' && provider !== 'cloudflare')
+      throw new Error(`PURGE_CDN must be fastly or cloudflare, got "${provider}"`);
+    if (!env.CDN_SERVICE_ID || !env.CDN_API_TOKEN)
+      throw new Error('PURGE_CDN needs CDN_SERVICE_ID (Fastly service or Cloudflare zone) and CDN_API_TOKEN');
+    cdn = { provider, service: env.CDN_SERVICE_ID, token: env.CDN_API_TOKEN, apiUrl: env.CDN_API_URL || undefined };
+  }
+  return { varnish, varnishMode: mode, cdn };
 }
 
 /**

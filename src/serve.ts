@@ -29,8 +29,15 @@ export async function serve(config: Config, workers: number): Promise<void> {
       await migrateToLatest(database.db, database.dialect);
       // Loaded only when wanted: the supervising process of several workers stays small.
       const seedDemoContent = config.seedDemo && (await import('./content/demo/seed.js')).seedDemoContent;
-      if (seedDemoContent && (await seedDemoContent(database, config.mediaRoot)))
-        console.log('Seeded the demo magazine (مجلة السفير).');
+      if (seedDemoContent) {
+        const { openMediaStore } = await import('./media/storage/index.js');
+        const media = await openMediaStore(config.mediaStore, config.mediaRoot);
+        try {
+          if (await seedDemoContent(database, media)) console.log('Seeded the demo magazine (مجلة السفير).');
+        } finally {
+          await media.close();
+        }
+      }
     } finally {
       if (workers > 1) await database.close();
     }
@@ -45,6 +52,8 @@ async function serveHere(config: Config, database: ReturnType<typeof openDatabas
   const { app } = await buildApp({
     database,
     mediaRoot: config.mediaRoot,
+    mediaStore: config.mediaStore,
+    mediaPublicUrl: config.mediaPublicUrl,
     trustProxy: config.trustProxy,
     siteUrl: config.siteUrl,
     production: config.production,
@@ -54,6 +63,10 @@ async function serveHere(config: Config, database: ReturnType<typeof openDatabas
     schedulerMs: config.schedulerMs,
     smtpUrl: config.smtpUrl,
     mailFrom: config.mailFrom,
+    purge: config.purge,
+    sharedCache: config.sharedCache,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
     logger: { level: config.logLevel },
     // Which worker answered, for operators tracing a request (a small number, like a CDN's X-Served-By).
     workerId: cluster.isWorker ? cluster.worker!.id : undefined,

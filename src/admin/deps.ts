@@ -7,6 +7,7 @@ import type { DB } from '../db/database.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SiteUrl } from '../web/site-url.js';
 import type { MediaLibrary } from '../media/library.js';
+import type { MediaStore } from '../media/storage/index.js';
 import type { SafeHtml } from '../web/theme/html.js';
 import type { SiteContext } from '../web/theme/site-context.js';
 import type { AdminAssets } from './assets.js';
@@ -20,7 +21,8 @@ export interface AdminDeps {
   content: ContentRepository;
   settings: SettingsStore;
   media: MediaLibrary;
-  mediaRoot: string;
+  /** Where uploads are stored (local folder or S3). */
+  mediaStore: MediaStore;
   site: SiteContext;
   assets: AdminAssets;
   mailer: Mailer;

@@ -117,7 +117,7 @@ export async function mediaAdminRoutes(fastify: FastifyInstance, deps: AdminDeps
         throw err;
       }
       if (!bytes.length) throw badRequest('file', 'اختر صورة لرفعها.', 'Choose an image to upload.');
-      return storeImage(deps.db, deps.mediaRoot, bytes, {
+      return storeImage(deps.db, deps.mediaStore, bytes, {
         name: part.filename || 'image',
         alt: (values.alt ?? '').trim().slice(0, 500),
         caption: (values.caption ?? '').trim().slice(0, 1000),

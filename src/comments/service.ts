@@ -7,6 +7,8 @@ import type { SiteSettings } from '../content/settings.js';
 import type { DB } from '../db/database.js';
 import type { CommentRow, CommentStatus } from '../db/schema.js';
 import { AppError, badRequest, notFound } from '../shared/errors.js';
+import { DatabaseLimitStore } from '../limits/database-limit-store.js';
+import type { LimitRule, LimitStore } from '../limits/limit-store.js';
 import { countLinks, moderationList } from './rules.js';
 
 export const LIMITS = { name: 100, email: 254, url: 200, body: 5000 };
@@ -55,6 +57,14 @@ const rateLimited = () =>
     'You have sent many comments in a short time. Please wait a little and try again.',
   );
 
+const siteBusy = () =>
+  new AppError(
+    'RATE_LIMITED',
+    429,
+    'يستقبل الموقع تعليقات كثيرة الآن. حاول بعد دقيقة.',
+    'The site is receiving many comments right now. Try again in a minute.',
+  );
+
 const badToken = () =>
   new AppError(
     'FORM_EXPIRED',
@@ -70,12 +80,11 @@ const badToken = () =>
  * of the settings, and the approved-comment count kept on each article.
  */
 export class CommentService {
-  private readonly attempts = new Map<string, number[]>();
-
   constructor(
     private readonly db: DB,
     private readonly secret: Buffer,
     private readonly now: () => number = Date.now,
+    private readonly limits: LimitStore = new DatabaseLimitStore(db, now),
   ) {}
 
   private iso(offset = 0): string {
@@ -129,22 +138,19 @@ export class CommentService {
 
   // ---- submitting ----
 
-  /** Counts an attempt from this address in this process; refuses past the per-minute limit. */
-  private countAttempt(ipHash: string): void {
-    const now = this.now();
-    const recent = (this.attempts.get(ipHash) ?? []).filter((t) => now - t < 60_000);
-    recent.push(now);
-    this.attempts.set(ipHash, recent);
-    if (this.attempts.size > 10_000) this.attempts.delete(this.attempts.keys().next().value!);
-    if (recent.length > IP_ATTEMPTS_PER_MINUTE) throw rateLimited();
+  /**
+   * Counts one event against a limit of `max` per `windowMs`, in the shared limit store (every process and
+   * node counts together, one atomic step each); refuses past the limit until the window has passed.
+   */
+  private async within(key: string, max: number, windowMs: number, refuse: () => AppError): Promise<void> {
+    const rule: LimitRule = { limit: max + 1, windowMs, lockMs: windowMs };
+    if ((await this.limits.hit(key, rule)).count > max) throw refuse();
   }
 
   async submit(input: CommentInput, sender: Sender, settings: SiteSettings): Promise<SubmitResult> {
     const ipHash = keyedHash(this.secret, 'ip', sender.ip);
-    if (!sender.staff) {
-      this.countAttempt(ipHash);
-      await this.checkStoredRate(ipHash);
-    }
+    // Every attempt counts, valid or not: a burst is refused before any other work.
+    if (!sender.staff) await this.within(`comment-attempt:${ipHash}`, IP_ATTEMPTS_PER_MINUTE, 60_000, rateLimited);
     if (input.body.length > LIMITS.body * 4 || input.name.length > 1000 || input.url.length > 2000)
       throw new AppError('TOO_LARGE', 413, 'التعليق أطول من المسموح.', 'The comment is too long.', 'comment');
     if (input.honeypot.trim())
@@ -188,6 +194,11 @@ export class CommentService {
       );
 
     const status = sender.staff ? 'approved' : await this.decide(fields, sender.ip, settings);
+    // Stored comments per address and for the whole site: a slot is taken just before the insert.
+    if (!sender.staff) {
+      await this.within(`comment-stored:${ipHash}`, IP_COMMENTS_PER_10_MIN, 10 * 60_000, rateLimited);
+      await this.within('comment-stored:site', SITE_COMMENTS_PER_MINUTE, 60_000, siteBusy);
+    }
     return this.db.transaction().execute(async (trx) => {
       const comment = await trx
         .insertInto('comments')
@@ -218,28 +229,6 @@ export class CommentService {
       if (age > settings.commentsCloseAfterDays * 86_400_000) return false;
     }
     return true;
-  }
-
-  private async checkStoredRate(ipHash: string): Promise<void> {
-    const mine = await this.db
-      .selectFrom('comments')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('ip_hash', '=', ipHash)
-      .where('created_at', '>', this.iso(-10 * 60_000))
-      .executeTakeFirstOrThrow();
-    if (Number(mine.n) >= IP_COMMENTS_PER_10_MIN) throw rateLimited();
-    const all = await this.db
-      .selectFrom('comments')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('created_at', '>', this.iso(-60_000))
-      .executeTakeFirstOrThrow();
-    if (Number(all.n) >= SITE_COMMENTS_PER_MINUTE)
-      throw new AppError(
-        'RATE_LIMITED',
-        429,
-        'يستقبل الموقع تعليقات كثيرة الآن. حاول بعد دقيقة.',
-        'The site is receiving many comments right now. Try again in a minute.',
-      );
   }
 
   /** Field rules, each failure naming its field in both languages. */

@@ -11,6 +11,7 @@ import * as m008 from './migrations/008-security.js';
 import * as m009 from './migrations/009-outbox.js';
 import * as m010 from './migrations/010-sitemap-pages.js';
 import * as m011 from './migrations/011-list-stats.js';
+import * as m012 from './migrations/012-event-followers.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '009-outbox': m009,
   '010-sitemap-pages': m010,
   '011-list-stats': m011,
+  '012-event-followers': m012,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -26,6 +26,7 @@ export interface Schema {
   events: EventsTable;
   job_leases: JobLeasesTable;
   event_cursors: EventCursorsTable;
+  event_followers: EventFollowersTable;
   sitemap_pages: SitemapPagesTable;
   list_stats: ListStatsTable;
 }
@@ -67,6 +68,13 @@ export interface JobLeasesTable {
 export interface EventCursorsTable {
   consumer: string;
   last_id: number;
+}
+
+/** How far each process has applied the outbox to its own caches, and when it last said so (ISO). */
+export interface EventFollowersTable {
+  follower: string;
+  applied_id: number;
+  seen_at: string;
 }
 
 export interface SettingsTable {

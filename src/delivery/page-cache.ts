@@ -3,6 +3,7 @@ import { brotliCompressSync, constants as zlib, gunzipSync, gzipSync } from 'nod
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { instant } from '../shared/time.js';
+import { cacheKeyHeaders, DEFAULT_SHARED_CACHE, publicCacheControl, type SharedCachePolicy } from './shared-cache.js';
 
 export interface RenderedPage {
   html: string;
@@ -51,6 +52,8 @@ export interface PageCacheOptions {
   /** How long after an invalidation a stale page may still be served while one render replaces it. */
   staleMs?: number;
   onError?: (err: unknown, cacheId: string) => void;
+  /** What shared caches in front (Varnish, a CDN) are told: how long to keep a page, and its keys. */
+  shared?: SharedCachePolicy;
   /** Called for every answer of an article's page, from the cache or not: read counts. */
   onRead?: (articleId: number) => void;
   /**
@@ -85,11 +88,13 @@ export class PageCache {
   private readonly keySequence = new Map<string, number>();
   private bytes = 0;
   private readonly staleMs: number;
+  private readonly shared: SharedCachePolicy;
   private readonly queue = new Set<string>();
   private background = 0;
 
   constructor(readonly options: PageCacheOptions) {
     this.staleMs = options.staleMs ?? 60_000;
+    this.shared = options.shared ?? DEFAULT_SHARED_CACHE;
   }
 
   get enabled(): boolean {
@@ -183,7 +188,10 @@ export class PageCache {
     if (entry) {
       const staleSince = entry.staleSince || (now > entry.refreshAt ? entry.refreshAt : 0);
       if (staleSince) {
-        if (now - staleSince <= this.staleMs) void this.refresh(cacheId, render).catch(() => {});
+        // A shared cache in front (it says so with Surrogate-Capability) is fetching for itself, its readers
+        // served from its own stale copy meanwhile: it waits for the new page rather than storing the old.
+        const forSharedCache = req.headers['surrogate-capability'] !== undefined;
+        if (now - staleSince <= this.staleMs && !forSharedCache) void this.refresh(cacheId, render).catch(() => {});
         else entry = await this.refresh(cacheId, render);
       } else {
         // Most recently used last: eviction takes the first.
@@ -248,9 +256,10 @@ export class PageCache {
   private entryHeaders(entry: Entry): Record<string, string> {
     const headers: Record<string, string> = {
       'content-type': entry.contentType,
-      'cache-control': 'public, max-age=0, must-revalidate',
+      'cache-control': publicCacheControl(this.shared, entry.staleSince > 0),
       etag: entry.etag,
       vary: 'accept-encoding',
+      ...cacheKeyHeaders(this.shared, entry.keys),
     };
     if (entry.lastModified) headers['last-modified'] = entry.lastModified;
     return headers;

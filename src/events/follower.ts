@@ -1,9 +1,21 @@
 import type { Database } from '../db/database.js';
+import { reportApplied } from './followers.js';
 import { lastEventId, type OutboxEvent, readEvents } from './outbox.js';
+import { OutboxPosition } from './position.js';
 
-/** How long an id below the high-water mark may stay missing before it is given up (a rolled-back write). */
-const GAP_PATIENCE_MS = 60_000;
 const BATCH = 1000;
+/** A follower that reports its place says so at least this often, even with nothing new: it is alive. */
+const HEARTBEAT_MS = 5000;
+
+export interface FollowerOptions {
+  pollMs?: number;
+  onError?: (err: unknown) => void;
+  /**
+   * Record in the database how far this process has applied the outbox (table `event_followers`), under this
+   * name: a shared-cache purger waits for every live follower before it purges (see delivery/purge/).
+   */
+  reportAs?: string;
+}
 
 /**
  * Follows the outbox for this process: reads new events, in order, and hands
@@ -11,33 +23,39 @@ const BATCH = 1000;
  * process). It polls every `pollMs`; on PostgreSQL a NOTIFY at commit wakes it
  * at once. A process starts at the newest event (its caches start empty);
  * durable consumers that must see every event across restarts keep their own
- * cursor in `event_cursors` instead.
- *
- * On PostgreSQL two transactions can commit out of id order, so an id below
- * the newest seen may still appear: those ids are remembered as missing and
- * asked for again until they arrive or are clearly rolled back.
+ * cursor in `event_cursors` instead (events/durable-consumer.ts).
  */
 export class OutboxFollower {
-  private highWater = 0;
-  private readonly missing = new Map<number, number>();
+  private position = new OutboxPosition(0);
   private readonly handlers: ((events: OutboxEvent[]) => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private listening: { stop(): Promise<void> } | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private readonly pollMs: number;
+  private readonly onError: (err: unknown) => void;
+  private reported = { id: -1, at: 0 };
 
   constructor(
     private readonly database: Database,
-    private readonly pollMs = 200,
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+    private readonly options: FollowerOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 200;
+    this.onError = options.onError ?? (() => {});
+  }
 
   onEvents(handler: (events: OutboxEvent[]) => void): void {
     this.handlers.push(handler);
   }
 
+  /** Every event up to this id has reached this process's handlers. */
+  get applied(): number {
+    return this.position.applied;
+  }
+
   async start(): Promise<void> {
-    this.highWater = await lastEventId(this.database.db);
+    this.position = new OutboxPosition(await lastEventId(this.database.db));
+    await this.report();
     this.timer = setInterval(() => this.wake(), this.pollMs);
     this.timer.unref();
     if (this.database.listenForEvents)
@@ -81,18 +99,23 @@ export class OutboxFollower {
 
   private async poll(): Promise<void> {
     for (;;) {
-      const events = await readEvents(this.database.db, this.highWater, [...this.missing.keys()], BATCH);
-      const now = Date.now();
-      for (const [id, since] of this.missing) if (now - since > GAP_PATIENCE_MS) this.missing.delete(id);
-      if (!events.length) return;
-      for (const e of events) {
-        this.missing.delete(e.id);
-        // A long run of missing ids is not a commit race (sequences skip after a crash): only short gaps are waited for.
-        if (e.id - this.highWater <= 1000) for (let id = this.highWater + 1; id < e.id; id++) this.missing.set(id, now);
-        if (e.id > this.highWater) this.highWater = e.id;
-      }
+      const events = await readEvents(this.database.db, this.position.highWater, this.position.missingIds(), BATCH);
+      if (!events.length) break;
+      this.position.advance(events);
       for (const handle of this.handlers) handle(events);
-      if (events.length < BATCH) return;
+      if (events.length < BATCH) break;
     }
+    await this.report();
+  }
+
+  /** Says how far this process has got, when that changed or as a heartbeat. */
+  private async report(): Promise<void> {
+    const name = this.options.reportAs;
+    if (!name) return;
+    const id = this.position.applied;
+    const now = Date.now();
+    if (id === this.reported.id && now - this.reported.at < HEARTBEAT_MS) return;
+    await reportApplied(this.database.db, name, id, new Date(now).toISOString());
+    this.reported = { id, at: now };
   }
 }

@@ -88,9 +88,24 @@ export async function lastEventId(q: Q): Promise<number> {
   return Number(row?.id ?? 0);
 }
 
-/** Drops events older than `before` (ISO), keeping the newest so ids never restart. */
-export async function pruneEvents(q: Q, before: string): Promise<number> {
+/**
+ * Drops events older than `before` (ISO) that every durable consumer has handled, and any older than
+ * `lastBefore` whatever the consumers say (a purger left stopped for a month must not keep the outbox growing;
+ * it is told that it lost events and purges everything). The newest event stays, so ids never restart.
+ */
+export async function pruneEvents(q: Q, before: string, lastBefore = before): Promise<number> {
   const last = await lastEventId(q);
-  const r = await q.deleteFrom('events').where('created_at', '<', before).where('id', '<', last).executeTakeFirst();
+  const cursor = await q
+    .selectFrom('event_cursors')
+    .select((eb) => eb.fn.min('last_id').as('id'))
+    .executeTakeFirst();
+  const handled = cursor?.id == null ? last : Math.min(last, Number(cursor.id) + 1);
+  const r = await q
+    .deleteFrom('events')
+    .where('id', '<', last)
+    .where((eb) =>
+      eb.or([eb('created_at', '<', lastBefore), eb.and([eb('created_at', '<', before), eb('id', '<', handled)])]),
+    )
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

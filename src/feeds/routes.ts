@@ -1,7 +1,5 @@
 import { lookup } from '../shared/lookup.js';
 import { PUBLIC } from '../accounts/http.js';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Type as T } from 'typebox';
 import { AnyQuery, SlugParam, Text } from '../web/schemas.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +13,7 @@ import { CacheKeys, cardKeys } from '../delivery/cache-keys.js';
 import { categoryWithDescendants, type SiteContext } from '../web/theme/site-context.js';
 import { atom, type Feed, type FeedItem, FEED_TYPES, jsonFeed, rss } from './formats.js';
 import { DiscoveryRepository } from './repository.js';
+import type { MediaStore } from '../media/storage/index.js';
 import { newsSitemap, SITEMAP_SIZE, sitemapIndex, urlSet } from './sitemaps.js';
 
 export interface FeedDeps {
@@ -22,7 +21,7 @@ export interface FeedDeps {
   content: ContentRepository;
   site: SiteContext;
   pageCache: PageCache;
-  mediaRoot: string;
+  media: MediaStore;
 }
 
 const FEED_SIZE = 20;
@@ -38,7 +37,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
   const fileSize = async (path: string) => {
     let size = sizes.get(path);
     if (size === undefined) {
-      size = (await stat(join(deps.mediaRoot, path)).catch(() => undefined))?.size ?? 0;
+      size = (await deps.media.size(path).catch(() => undefined)) ?? 0;
       sizes.set(path, size);
     }
     return size;

@@ -1,22 +1,26 @@
-import { cp, mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Database } from '../db/database.js';
 import { snapshotSqlite } from '../db/maintenance.js';
+import type { MediaStore } from '../media/storage/index.js';
+import { lookup } from '../shared/lookup.js';
 import { exportSite } from './safir-export.js';
 
 /**
  * `safir backup DIR` while the site serves: one consistent snapshot of the
  * database (SQLite: `VACUUM INTO`; PostgreSQL: a Safir export read in one
- * repeatable-read transaction), then the media folder. Media files never
- * change once written, so copying them after the snapshot loses nothing the
- * snapshot names (an image deleted in between is the one exception).
+ * repeatable-read transaction), then every media file from the store (the
+ * local folder or the S3 bucket) into DIR/media. Media files never change
+ * once written, so copying them after the snapshot loses nothing the snapshot
+ * names (an image deleted in between is the one exception).
  */
 export async function backup(
   database: Database,
-  mediaRoot: string,
+  media: MediaStore,
   dir: string,
-): Promise<{ database: string; started: string }> {
+): Promise<{ database: string; started: string; mediaFiles: number }> {
   const target = resolve(dir);
   await mkdir(target, { recursive: true });
   const started = new Date().toISOString();
@@ -32,12 +36,54 @@ export async function backup(
       .setIsolationLevel('repeatable read')
       .execute((trx) => exportSite(trx, file, { withPasswords: true }).then(() => undefined));
   }
-  if (existsSync(mediaRoot)) await cp(mediaRoot, join(target, 'media'), { recursive: true });
+  let mediaFiles = 0;
+  for await (const path of media.list()) {
+    const stored = await media.get(path);
+    if (!stored) continue; // deleted since it was listed
+    const out = join(target, 'media', ...path.split('/'));
+    await mkdir(dirname(out), { recursive: true });
+    await pipeline(stored.body, createWriteStream(out));
+    mediaFiles++;
+  }
   await writeFile(
     join(target, 'RESTORE.txt'),
-    database.dialect === 'sqlite'
-      ? `Safir backup taken ${started}.\nRestore: stop Safir, put safir.db where DATABASE_URL points (default data/safir.db) and media/ as MEDIA_DIR (default data/media), start Safir.\n`
-      : `Safir backup taken ${started}.\nRestore: DATABASE_URL=postgres://…/empty_db npx safir import safir safir-export.json, and media/ as MEDIA_DIR.\n`,
+    (database.dialect === 'sqlite'
+      ? `Safir backup taken ${started}.\nRestore: stop Safir, put safir.db where DATABASE_URL points (default data/safir.db), then\n`
+      : `Safir backup taken ${started}.\nRestore: DATABASE_URL=postgres://…/empty_db npx safir import safir safir-export.json, then\n`) +
+      `  npx safir media restore media/   (puts every file into the media store: MEDIA_DIR, or MEDIA_STORE=s3://…)\n`,
   );
-  return { database: file, started };
+  return { database: file, started, mediaFiles };
+}
+
+const TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+};
+
+/**
+ * `safir media restore DIR`: puts every file of a backup's media folder into the media store, keeping its
+ * path; a file the store already has is left as it is (names are unique per upload), so it may be re-run.
+ */
+export async function restoreMedia(media: MediaStore, dir: string): Promise<{ restored: number; present: number }> {
+  const root = resolve(dir);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  let restored = 0;
+  let present = 0;
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const path = relative(root, join(e.parentPath ?? e.path, e.name))
+      .split(sep)
+      .join('/');
+    if ((await media.size(path)) !== undefined) {
+      present++;
+      continue;
+    }
+    const type = lookup(TYPES, path.split('.').pop()?.toLowerCase() ?? '') ?? 'application/octet-stream';
+    await media.put(path, await readFile(join(root, path)), type);
+    restored++;
+  }
+  return { restored, present };
 }

@@ -53,6 +53,17 @@ const ORDER: Partial<Record<Table, string[]>> = {
   redirects: ['from_path'],
 };
 
+/**
+ * References that may point forward in the table order (a cycle: media → users → authors → media) or at a
+ * newer row of the same table (a section moved under a newer one): restored as null, then set once every
+ * row is in.
+ */
+const DEFERRED: Partial<Record<Table, string[]>> = {
+  media: ['uploaded_by'],
+  categories: ['parent_id'],
+  comments: ['parent_id'],
+};
+
 export class ExportFormatError extends Error {}
 
 /** Writes the export as a stream, table by table, a page of rows at a time. */
@@ -133,16 +144,19 @@ export async function importSite(database: Database, file: string): Promise<Reco
       const rows = data[table];
       if (!Array.isArray(rows)) throw new ExportFormatError(`the export has no "${table}" list`);
       for (let i = 0; i < rows.length; i += 200) {
-        const batch = (rows.slice(i, i + 200) as Record<string, unknown>[]).map((r) =>
-          table === 'users' && !r.password_hash
-            ? // No usable password: the account resets it before signing in.
-              {
-                ...r,
-                password_hash: `disabled$${randomBytes(16).toString('base64url')}`,
-                totp_secret: r.totp_secret ?? null,
-              }
-            : r,
-        );
+        const batch = (rows.slice(i, i + 200) as Record<string, unknown>[]).map((r) => {
+          const row: Record<string, unknown> =
+            table === 'users' && !r.password_hash
+              ? // No usable password: the account resets it before signing in.
+                {
+                  ...r,
+                  password_hash: `disabled$${randomBytes(16).toString('base64url')}`,
+                  totp_secret: r.totp_secret ?? null,
+                }
+              : { ...r };
+          for (const column of DEFERRED[table] ?? []) if (column in row) row[column] = null;
+          return row;
+        });
         if (batch.length)
           await trx
             .insertInto(table as any)
@@ -151,6 +165,15 @@ export async function importSite(database: Database, file: string): Promise<Reco
       }
       counts[table] = rows.length;
     }
+    for (const [table, columns] of Object.entries(DEFERRED) as [Table, string[]][])
+      for (const row of data[table] as Record<string, unknown>[])
+        for (const column of columns)
+          if (row[column] != null)
+            await trx
+              .updateTable(table as any)
+              .set({ [column]: row[column] })
+              .where('id', '=', row.id as number)
+              .execute();
     await rebuildSitemapPages(trx);
     await rebuildListStats(trx);
     await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'safir' } });

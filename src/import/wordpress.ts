@@ -4,8 +4,8 @@ import { lookup } from '../shared/lookup.js';
 import { emit } from '../events/outbox.js';
 import { CacheKeys } from '../delivery/cache-keys.js';
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { keyedHash } from '../accounts/secret.js';
 import { recountComments } from '../comments/service.js';
@@ -15,6 +15,7 @@ import { paths } from '../content/urls.js';
 import type { DB } from '../db/database.js';
 import type { ArticleStatus, CommentStatus } from '../db/schema.js';
 import { storeImage } from '../media/images.js';
+import { asMediaStore, type MediaStore } from '../media/storage/index.js';
 import { canonicalPath } from '../shared/query.js';
 import { cleanWordPressHtml, originalUpload, uploadPath } from './wordpress-content.js';
 
@@ -25,7 +26,8 @@ import { cleanWordPressHtml, originalUpload, uploadPath } from './wordpress-cont
  * by their WordPress ids, so running it again updates rather than duplicates.
  */
 export interface WordPressImportOptions {
-  mediaRoot: string;
+  /** Where imported images go (a store, or a media folder). */
+  media: MediaStore | string;
   uploadsDir?: string;
   secret: Buffer;
   onProgress?: (p: { done: number; total: number }) => void;
@@ -136,7 +138,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           if (!report.missingImages.includes(url)) report.missingImages.push(url);
           return undefined;
         }
-        const stored = await storeImage(trx, opts.mediaRoot, await readFile(found), {
+        const stored = await storeImage(trx, opts.media, await readFile(found), {
           name: original.split('/').pop() ?? 'image',
           alt,
         });
@@ -486,7 +488,9 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
     });
   } catch (err) {
     // Nothing was committed; files written for it go too.
-    await Promise.all(writtenFiles.map((p) => rm(join(opts.mediaRoot, p), { force: true })));
+    await asMediaStore(opts.media)
+      .delete(writtenFiles)
+      .catch(() => {}); // the import's own failure is the error to report
     if (err instanceof WordPressImportError) throw err;
     const message = (err as Error).message ?? String(err);
     if (/unclosed|unexpected end|closing tag|not well-formed|entity/i.test(message))

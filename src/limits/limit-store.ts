@@ -11,7 +11,7 @@ export interface LimitRule {
   limit: number;
   /** How long a counting window lasts (ms); Infinity counts "in a row" until `reset`. */
   windowMs: number;
-  /** How long the key stays locked once the limit is reached (ms). */
+  /** How long the key stays locked once the limit is reached (ms); a lock also ends when its window passes. */
   lockMs: number;
 }
 

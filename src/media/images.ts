@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { FormatEnum, Metadata, default as Sharp } from 'sharp';
 import type { Schema } from '../db/schema.js';
 import type { MediaVariant } from '../content/types.js';
 import { slugify } from '../content/slug.js';
 import { AppError } from '../shared/errors.js';
+import { asMediaStore, type MediaStore } from './storage/index.js';
 
 /** libvips, loaded with the first image: a worker that serves pages never pays its memory (~10 MB). */
 let library: Promise<typeof Sharp> | undefined;
@@ -62,7 +61,7 @@ export interface StoredImage {
  */
 export async function storeImage(
   q: Kysely<Schema>,
-  mediaRoot: string,
+  media: MediaStore | string,
   bytes: Buffer,
   meta: { name: string; alt: string; caption?: string; uploadedBy?: number },
 ): Promise<StoredImage> {
@@ -96,18 +95,12 @@ export async function storeImage(
   const folder = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
   const stem = `${slugify(meta.name.replace(/\.[a-z0-9]+$/i, '')).slice(0, 40) || 'image'}-${randomBytes(4).toString('hex')}`;
   const originalPath = `${folder}/${stem}.${format.ext}`;
+  const store = asMediaStore(media);
   const written: string[] = [];
 
-  const write = async (rel: string, data: Buffer) => {
-    const abs = join(mediaRoot, rel);
-    await mkdir(dirname(abs), { recursive: true });
-    await writeFile(abs, data, { flag: 'wx' });
-    written.push(abs);
-  };
-
   // Everything is encoded in memory first: a file that sharp cannot decode fully
-  // (a truncated or corrupted image) is refused before anything touches the disk.
-  const files: { path: string; data: Buffer }[] = [];
+  // (a truncated or corrupted image) is refused before anything reaches the store.
+  const files: { path: string; data: Buffer; mime: string }[] = [];
   const variants: MediaVariant[] = [];
   let width = 0;
   let height = 0;
@@ -121,7 +114,7 @@ export async function storeImage(
         .clone()
         .toFormat((info.format === 'heif' ? 'avif' : info.format) as keyof FormatEnum)
         .toBuffer({ resolveWithObject: true });
-      files.push({ path: originalPath, data: original.data });
+      files.push({ path: originalPath, data: original.data, mime: format.mime });
       // An animation's output stacks its frames; its size is one frame's.
       const frameHeight = (i: { height: number; pageHeight?: number }) => i.pageHeight ?? i.height;
       width = original.info.width;
@@ -130,7 +123,7 @@ export async function storeImage(
         if (w >= original.info.width) break;
         const out = await base.clone().resize({ width: w }).webp({ quality: 78 }).toBuffer({ resolveWithObject: true });
         const path = `${folder}/${stem}-${w}.webp`;
-        files.push({ path, data: out.data });
+        files.push({ path, data: out.data, mime: 'image/webp' });
         variants.push({ width: out.info.width, height: frameHeight(out.info), path });
       }
     });
@@ -144,7 +137,10 @@ export async function storeImage(
   }
 
   try {
-    for (const f of files) await write(f.path, f.data);
+    for (const f of files) {
+      await store.put(f.path, f.data, f.mime);
+      written.push(f.path);
+    }
     const row = await q
       .insertInto('media')
       .values({
@@ -162,7 +158,7 @@ export async function storeImage(
       .executeTakeFirstOrThrow();
     return { id: row.id, path: originalPath };
   } catch (err) {
-    await Promise.all(written.map((f) => rm(f, { force: true })));
+    await store.delete(written).catch(() => {}); // the row's failure is the error to report
     throw err;
   }
 }

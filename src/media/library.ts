@@ -1,11 +1,10 @@
 import { emit } from '../events/outbox.js';
 import { CacheKeys } from '../delivery/cache-keys.js';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DB } from '../db/database.js';
 import type { MediaRow } from '../db/schema.js';
 import type { MediaVariant } from '../content/types.js';
 import { AppError, badRequest, notFound } from '../shared/errors.js';
+import type { MediaStore } from './storage/index.js';
 
 export interface MediaUse {
   id: number;
@@ -16,7 +15,7 @@ export interface MediaUse {
 export class MediaLibrary {
   constructor(
     private readonly db: DB,
-    private readonly mediaRoot: string,
+    private readonly store: MediaStore,
   ) {}
 
   list(opts: { limit: number; offset: number; q?: string }): Promise<MediaRow[]> {
@@ -91,8 +90,6 @@ export class MediaLibrary {
       );
     await this.db.deleteFrom('media').where('id', '=', id).execute();
     const variants = JSON.parse(media.variants) as MediaVariant[];
-    await Promise.all(
-      [media.path, ...variants.map((v) => v.path)].map((p) => rm(join(this.mediaRoot, p), { force: true })),
-    );
+    await this.store.delete([media.path, ...variants.map((v) => v.path)]);
   }
 }

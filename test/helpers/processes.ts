@@ -1,8 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 
+/** Sends `signal` (SIGTERM: a graceful stop) and waits until the process has exited. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
 /** `safir serve` in its own process on a free loopback port, over the given database and media folder. */
-export function serveProcess(databaseUrl: string, mediaDir: string): Promise<{ child: ChildProcess; base: string }> {
+export function serveProcess(
+  databaseUrl: string,
+  mediaDir: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; base: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
       env: {
@@ -13,6 +25,7 @@ export function serveProcess(databaseUrl: string, mediaDir: string): Promise<{ c
         SAFIR_WORKERS: '1',
         MEDIA_DIR: mediaDir,
         LOG_LEVEL: 'info',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

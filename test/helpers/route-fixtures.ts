@@ -30,6 +30,32 @@ export interface Row {
   setup: (role: Role) => Promise<Fixture>;
 }
 
+/** Calls a fixture's route as a signed-in user (session cookie and CSRF token), as the admin's pages would. */
+export async function callRoute(target: TestSite, userId: number, fx: Fixture, method: string): Promise<number> {
+  const { token, session } = await target.services.accounts.createSession(userId, 'fixture');
+  const headers: Record<string, string> = { cookie: `safir_session=${token}` };
+  let body: BodyInit | undefined;
+  if (fx.body instanceof FormData) {
+    // The token must come first in a multipart body.
+    const f = new FormData();
+    f.append('_csrf', session.csrf_token);
+    for (const [k, v] of fx.body) if (k !== '_csrf') f.append(k, v);
+    body = f;
+  } else if (fx.json) {
+    headers['content-type'] = 'application/json';
+    headers['x-csrf-token'] = session.csrf_token;
+    body = JSON.stringify(fx.body ?? {});
+  } else if (method !== 'GET') {
+    const params = new URLSearchParams({ _csrf: session.csrf_token });
+    for (const [k, v] of Object.entries((fx.body ?? {}) as Record<string, string | string[]>))
+      for (const one of [v].flat()) params.append(k, one);
+    body = params;
+  }
+  const res = await fetch(target.base + fx.path, { method, headers, body, redirect: 'manual' });
+  await res.text();
+  return res.status;
+}
+
 let site: TestSite;
 let staff: Staff;
 let png: Buffer;

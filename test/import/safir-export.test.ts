@@ -7,6 +7,9 @@ import { seedDemoContent } from '../../src/content/demo/seed.js';
 import { exportSite, ExportFormatError, importSite } from '../../src/import/safir-export.js';
 import { importWordPress } from '../../src/import/wordpress.js';
 import { AccountService } from '../../src/accounts/service.js';
+import { ensureCategory } from '../../src/content/service.js';
+import { storeImage } from '../../src/media/images.js';
+import sharp from 'sharp';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'export.xml');
@@ -20,13 +23,31 @@ for (const dialect of DIALECTS) {
       target = await createTestDatabase(dialect);
       await seedDemoContent(source, `${source.dir}/media`);
       const secret = await serverSecret(source.db);
-      await importWordPress(source.db, FIXTURE, { mediaRoot: `${source.dir}/media`, secret });
-      await new AccountService(source.db, secret).createUser({
+      await importWordPress(source.db, FIXTURE, { media: `${source.dir}/media`, secret });
+      const admin = await new AccountService(source.db, secret).createUser({
         email: 'admin@safir.test',
         name: 'مدير',
         role: 'administrator',
         password: 'admin password 1',
       });
+      // References that point forward: an image uploaded by a user (media → users → authors → media), used as
+      // that user's avatar; a section moved under a newer one;
+      const image = await storeImage(
+        source.db,
+        `${source.dir}/media`,
+        await sharp({ create: { width: 64, height: 64, channels: 3, background: '#123456' } })
+          .png()
+          .toBuffer(),
+        { name: 'a.png', alt: 'صورة', uploadedBy: admin.id },
+      );
+      await source.db
+        .updateTable('authors')
+        .set({ avatar_media_id: image.id })
+        .where('id', '=', admin.author_id)
+        .execute();
+      const older = await ensureCategory(source.db, { name: 'قسم أقدم' });
+      const newer = await ensureCategory(source.db, { name: 'قسم أحدث' });
+      await source.db.updateTable('categories').set({ parent_id: newer }).where('id', '=', older).execute();
     });
     after(async () => {
       await source.drop();

@@ -35,7 +35,7 @@ for (const dialect of DIALECTS)
     let uploads: string;
     let secret: Buffer;
     const run = (file = FIXTURE) =>
-      importWordPress(site.db.db, file, { mediaRoot: `${site.db.dir}/media`, uploadsDir: uploads, secret });
+      importWordPress(site.db.db, file, { media: `${site.db.dir}/media`, uploadsDir: uploads, secret });
 
     before(async () => {
       site = await startSite(dialect, { seed: false, app: { pageCacheMs: 0 } });

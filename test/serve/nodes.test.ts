@@ -7,19 +7,12 @@ import { serverSecret } from '../../src/accounts/secret.js';
 import { Editorial } from '../../src/content/editorial.js';
 import { ensureCategory } from '../../src/content/service.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { serveProcess } from '../helpers/processes.js';
+import { serveProcess, stopProcess } from '../helpers/processes.js';
 
 /**
  * Several nodes on one database, each with its own page cache, and processes that die at the worst moment:
  * an invalidation travels with the write that causes it (same transaction), so none is ever lost.
  */
-
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
-}
 
 const bodyOf = (html: string) => /<p>(نسخة رقم \d+)<\/p>/.exec(html)?.[1];
 
@@ -64,7 +57,7 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 2; i++) nodes.push(await serveProcess(db.url, `${db.dir}/media`));
     });
     after(async () => {
-      for (const n of nodes) await kill(n.child, 'SIGTERM');
+      for (const n of nodes) await stopProcess(n.child, 'SIGTERM');
       await db.drop();
     });
 
@@ -124,7 +117,7 @@ for (const dialect of DIALECTS) {
       // Pages are read (and cached) on both nodes while the writer runs, so each has something to invalidate.
       const until = Date.now() + 400;
       while (Date.now() < until) for (const n of nodes) await (await fetch(n.base + path)).text();
-      await kill(writer, 'SIGKILL');
+      await stopProcess(writer, 'SIGKILL');
       const committed = /<p>(نسخة رقم \d+)<\/p>/.exec((await editorial.article(id)).body_html)?.[1];
       assert.ok(committed && committed !== 'نسخة رقم 1', `the writer committed saves: ${committed}`);
       for (const n of nodes) {
@@ -136,7 +129,7 @@ for (const dialect of DIALECTS) {
     test('a node killed without warning and started again serves no page older than the last edit', async () => {
       const [a] = nodes.splice(0, 1);
       await (await fetch(a!.base + path)).text();
-      await kill(a!.child, 'SIGKILL');
+      await stopProcess(a!.child, 'SIGKILL');
       await save(500); // written while the node is down: its invalidation waits in the outbox
       const restarted = await serveProcess(db.url, `${db.dir}/media`);
       nodes.push(restarted);

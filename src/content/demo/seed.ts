@@ -4,6 +4,7 @@ import { emit } from '../../events/outbox.js';
 import { CacheKeys } from '../../delivery/cache-keys.js';
 import type { Database } from '../../db/database.js';
 import { storeImage } from '../../media/images.js';
+import type { MediaStore } from '../../media/storage/index.js';
 import { paragraphsToHtml } from '../sanitize.js';
 import { ensureAuthor, ensureCategory, saveArticle, savePage } from '../service.js';
 import { DEMO_AUTHOR, DEMO_CATEGORIES, DEMO_PAGES, SEED_ARTICLE, WELCOME_ARTICLE } from './demo-content.js';
@@ -16,7 +17,7 @@ const SEEDED_KEY = 'demo_seeded_at';
  * any article, or that was seeded before (even if its articles were deleted
  * since), is left alone. Returns whether it seeded.
  */
-export async function seedDemoContent(database: Database, mediaRoot: string): Promise<boolean> {
+export async function seedDemoContent(database: Database, media: MediaStore | string): Promise<boolean> {
   const { db } = database;
   const [marker, anyArticle] = await Promise.all([
     db.selectFrom('settings').select('key').where('key', '=', SEEDED_KEY).executeTakeFirst(),
@@ -26,7 +27,7 @@ export async function seedDemoContent(database: Database, mediaRoot: string): Pr
 
   const cover = await demoCoverImage();
   await db.transaction().execute(async (trx) => {
-    const image = await storeImage(trx, mediaRoot, cover, {
+    const image = await storeImage(trx, media, cover, {
       name: 'china-russia-summit.jpg',
       alt: 'رسم تجريدي بألوان علمي الصين وروسيا',
       caption: 'الصين وروسيا: علاقات تتعمق في وجه الضغوط الغربية',

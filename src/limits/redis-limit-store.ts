@@ -1,0 +1,83 @@
+import { createClient } from '@redis/client';
+import type { Counter, LimitRule, LimitStore } from './limit-store.js';
+
+/**
+ * One hit, atomically in Redis (a script runs alone): the same rules as the
+ * database store's upsert. A counter is a hash {failures, started, locked}
+ * (times in ms) that expires by itself once neither its window nor its lock
+ * can matter any more, so nothing needs pruning.
+ */
+const HIT = `
+local now, windowMs, limit, lockMs, ttlMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local h = redis.call('HMGET', KEYS[1], 'failures', 'started', 'locked')
+local failures, started, locked = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]) or 0
+local lockUntil = now + lockMs
+local fresh = not failures or (locked > 0 and locked <= now) or (windowMs >= 0 and started < now - windowMs)
+if fresh then
+  failures, started = 1, now
+  if limit <= 1 then locked = lockUntil else locked = 0 end
+else
+  failures = failures + 1
+  if failures >= limit and locked == 0 then locked = lockUntil end
+end
+redis.call('HSET', KEYS[1], 'failures', failures, 'started', started, 'locked', locked)
+redis.call('PEXPIRE', KEYS[1], ttlMs)
+return {failures, locked}
+`;
+
+const FORGIVE = `
+local n = tonumber(redis.call('HGET', KEYS[1], 'failures'))
+if n and n > 0 then redis.call('HINCRBY', KEYS[1], 'failures', -1) end
+return 0
+`;
+
+/** Counters of rules whose window never ends ("in a row") are kept this long after their last hit. */
+const ENDLESS_KEEP_MS = 30 * 24 * 3600_000;
+
+/** Limits in Redis (`REDIS_URL`), shared by every process and node that uses the same server. */
+export class RedisLimitStore implements LimitStore {
+  private constructor(
+    private readonly client: Awaited<ReturnType<typeof connectClient>>,
+    private readonly prefix: string,
+    private readonly now: () => number,
+  ) {}
+
+  static async connect(url: string, prefix: string, now: () => number = Date.now): Promise<RedisLimitStore> {
+    return new RedisLimitStore(await connectClient(url), prefix, now);
+  }
+
+  async hit(key: string, rule: LimitRule): Promise<Counter> {
+    const windowMs = Number.isFinite(rule.windowMs) ? rule.windowMs : -1;
+    const ttlMs = Math.ceil(Math.max(windowMs < 0 ? ENDLESS_KEEP_MS : windowMs, rule.lockMs) + 1000);
+    const [count, locked] = (await this.client.eval(HIT, {
+      keys: [this.prefix + key],
+      arguments: [this.now(), windowMs, rule.limit, rule.lockMs, ttlMs].map(String),
+    })) as [number, number];
+    return { count: Number(count), lockedUntil: Number(locked) > 0 ? new Date(Number(locked)).toISOString() : null };
+  }
+
+  async forgive(key: string): Promise<void> {
+    await this.client.eval(FORGIVE, { keys: [this.prefix + key], arguments: [] });
+  }
+
+  /** Redis expires counters itself. */
+  async prune(): Promise<number> {
+    return 0;
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.client.del(this.prefix + key);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+async function connectClient(url: string) {
+  const client = createClient({ url, socket: { connectTimeout: 5000 } });
+  // Connection errors are retried by the client; a command while it is down fails, and the caller refuses.
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
