@@ -122,6 +122,11 @@ describe('comments over HTTP', () => {
       form({ email: 'asker@example.com', comment: 'سؤال للكاتب', notify: '1', token: t1! }),
     );
     assert.equal(res.status, 303);
+    // Its writer sees it through the signed link, on a page no cache keeps; others do not see it.
+    const own = await fetch(site.base + res.location!);
+    assert.equal(own.headers.get('cache-control'), 'private, no-store');
+    assert.match(await own.text(), /سؤال للكاتب/);
+    assert.doesNotMatch(await (await fetch(site.base + articlePath)).text(), /سؤال للكاتب/);
     const about = () => smtp.mails.filter((m) => mailText(m.raw).includes('سؤال للكاتب'));
     for (let i = 0; i < 100 && about().length < 2; i++) await wait(20);
     assert.deepEqual(

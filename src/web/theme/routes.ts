@@ -141,6 +141,13 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
     const replyTo = q.replytocom;
     // The writer of a comment awaiting moderation sees it through a signed link; nobody else can.
     const pendingId = q.c && q.k === deps.comments.ownerKey(q.c) ? q.c : undefined;
+    // That page is one reader's own: never kept by this cache or a shared one.
+    if (pendingId)
+      return articles
+        .render(slug, { commentPage, replyTo, pendingId })
+        .then((page) =>
+          reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(page.html),
+        );
     return pageCache.serve(req, reply, cacheIdOf(req), () =>
       articles.render(slug, { commentPage, replyTo, pendingId }),
     );
