@@ -366,7 +366,8 @@ async function main(): Promise<void> {
       let behindVarnish: string[] = [];
       if (VARNISH) {
         const ports = [port + 10, port + 11];
-        const varnish = await startVarnish(ports);
+        // Memory for the whole corpus, as a production Varnish would have.
+        const varnish = await startVarnish(ports, 512);
         const nodes = ports.map((p) =>
           startSafir(url, p, dir, { SAFIR_WORKERS: '1', PURGE_VARNISH: varnish.base, SITE_URL: varnish.base }),
         );

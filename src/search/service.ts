@@ -1,3 +1,4 @@
+import { TtlCache } from '../shared/ttl-cache.js';
 import type { ContentRepository } from '../content/repository.js';
 import type { ArticleSummary, Category } from '../content/types.js';
 import type { DB } from '../db/database.js';
@@ -54,8 +55,19 @@ function parseDay(name: 'from' | 'to', value: string | undefined): string | unde
   return d.toISOString();
 }
 
+/** A last word at least this many articles contain as it stands is complete: it is not expanded as a prefix. */
+const COMPLETE_WORD_ARTICLES = 20;
+/** "Did you mean" compares spellings by how many articles use them, counted up to this many. */
+const SPELLING_COUNT_CAP = 1000;
+
 /** Searching published articles: query parsing, filters, ranking by the index, snippets and suggestions. */
 export class SearchService {
+  /**
+   * "Did you mean" answers, for a few minutes: finding one looks up hundreds of spellings (0.03 s at 500,000
+   * articles), and a misspelling of the day's story is typed again and again.
+   */
+  private readonly suggestions = new TtlCache<{ q: string; total: number } | undefined>(5 * 60_000, 2000);
+
   constructor(
     private readonly db: DB,
     private readonly content: ContentRepository,
@@ -71,12 +83,19 @@ export class SearchService {
 
     const filters = { now, ...(await this.filters(req, categories)) };
     const index = searchIndexFor(this.db);
+    // The last word matches as a prefix (search as you type) only while it may be unfinished: a word many
+    // articles contain as it stands is taken as typed. Expanding a common stem merges the lists of every word
+    // that starts with it (0.04 s at 500,000 articles for الرئيس, against 0.01 s for the word itself).
+    const last = query.match.prefix;
+    if (last && (await index.documentFrequencies([last], COMPLETE_WORD_ARTICLES)).get(last) === COMPLETE_WORD_ARTICLES)
+      query.match = { ...query.match, terms: [...query.match.terms, last], prefix: undefined };
     const offset = (req.page - 1) * req.limit;
     let { hits, total, capped } = await index.search(query.match, filters, req.limit, offset);
     let suggestion: SearchResponse['suggestion'];
     const positives = query.match.terms.length + query.match.phrases.length + (query.match.prefix ? 1 : 0);
     if (total === 0) {
-      suggestion = await this.suggest(req, query, filters);
+      const { now: _now, ...scope } = filters;
+      suggestion = await this.suggestions.get(JSON.stringify([req.q, scope]), () => this.suggest(req, query, filters));
       // Nothing has every word: show what has most of them (BM25 ranks articles with more of the words first).
       if (positives > 1) {
         ({ hits, total, capped } = await index.search({ ...query.match, mode: 'any' }, filters, req.limit, offset));
@@ -145,7 +164,10 @@ export class SearchService {
     let best: { word: string; variant: string; df: number } | undefined;
     // Only words the index has never seen can be misspelled; a known word is left as typed.
     const candidates = query.words.slice(0, 5).filter((w) => [...w].length >= 3 && [...w].length <= 20);
-    const known = await index.documentFrequencies(candidates.map((w) => analyzeWord(w)));
+    const known = await index.documentFrequencies(
+      candidates.map((w) => analyzeWord(w)),
+      SPELLING_COUNT_CAP,
+    );
     for (const word of candidates.filter((w) => !known.has(analyzeWord(w))).slice(0, 2)) {
       // Several spellings can share a term; the first generated (the closest-looking edit) names it.
       const variants = new Map<string, string>();
@@ -154,7 +176,7 @@ export class SearchService {
         if (!variants.has(term)) variants.set(term, v);
       }
       variants.delete(analyzeWord(word));
-      const df = await index.documentFrequencies([...variants.keys()]);
+      const df = await index.documentFrequencies([...variants.keys()], SPELLING_COUNT_CAP);
       for (const [term, n] of df) {
         if (!best || n > best.df) best = { word, variant: variants.get(term)!, df: n };
       }
@@ -168,7 +190,9 @@ export class SearchService {
         )
       : undefined;
     const q = replaceWord(req.q, best.word, spelled?.normalized ?? best.variant);
-    const { total } = await index.search(parseQuery(q, { prefixLast: true }).match, filters, 1, 0);
+    // A one-word query corrected is the search just made; more words need their own count.
+    const { total } =
+      query.words.length === 1 ? found : await index.search(parseQuery(q, { prefixLast: true }).match, filters, 1, 0);
     return total > 0 ? { q, total } : undefined;
   }
 }

@@ -46,8 +46,8 @@ export function vclFor(backendPorts: number[]): string {
   return vcl.replace(/^import xkey;$/m, 'import xkey;\nimport directors;').replace(block, director);
 }
 
-/** Debian's Varnish running `vclFor(backendPorts)` in the foreground, on a loopback port. */
-export async function startVarnish(backendPorts: number | number[]): Promise<RunningVarnish> {
+/** Debian's Varnish running `vclFor(backendPorts)` in the foreground, on a loopback port, with `storageMb` of memory. */
+export async function startVarnish(backendPorts: number | number[], storageMb = 64): Promise<RunningVarnish> {
   const dir = mkdtempSync(join(tmpdir(), 'safir-varnish-'));
   const rewritten = vclFor([backendPorts].flat());
   writeFileSync(join(dir, 'safir.vcl'), rewritten);

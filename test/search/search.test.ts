@@ -193,6 +193,29 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([older.total, older.capped], [3, false], 'filters apply before the cap');
     });
 
+    test('the last word is a prefix while it may be unfinished; a word 20 articles contain is taken as typed', async () => {
+      const db = site.db.db;
+      const authorId = await ensureAuthor(db, { name: 'محرر الرياضة' });
+      const categoryId = await ensureCategory(db, { name: 'رياضة' });
+      const save = (title: string) =>
+        saveArticle(db, { title, bodyHtml: `<p>${title}.</p>`, status: 'published', authorId, categoryId });
+      // «Macron» as it stands in 20 articles; «Macronism», which starts with it, in one more.
+      for (let i = 0; i < 20; i++) await save(`تصريح جديد من Macron رقم ${i}`);
+      await save('مقال عن Macronism في فرنسا');
+      const complete = await search(site, 'macron');
+      assert.equal(complete.body.total, 20, 'the complete word: its own articles, not every word it begins');
+      const unfinished = await search(site, 'macroni');
+      assert.deepEqual(
+        unfinished.body.results.map((r) => r.title),
+        ['مقال عن Macronism في فرنسا'],
+        'an unfinished word still finds what starts with it',
+      );
+      const index = searchIndexFor(db);
+      const [term] = analyze('macron');
+      assert.equal((await index.documentFrequencies([term!], 5)).get(term!), 5, 'a capped count stops at the cap');
+      assert.equal((await index.documentFrequencies([term!])).get(term!), 20);
+    });
+
     test('publishing, editing and unpublishing change results at once', async () => {
       const db = site.db.db;
       const authorId = await ensureAuthor(db, { name: 'مراسل' });

@@ -196,10 +196,19 @@ export class PostgresSearchIndex implements SearchIndex {
     return { hits, total: Math.min(matches, this.rankedMatches), capped: matches > this.rankedMatches };
   }
 
-  async documentFrequencies(terms: string[]): Promise<Map<string, number>> {
+  async documentFrequencies(terms: string[], cap?: number): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const unique = [...new Set(terms.map(safeTerm).filter(Boolean))];
     if (!unique.length) return out;
+    if (cap) {
+      // Each count stops after `cap` postings, however common the term.
+      const rows = await sql<{ term: string; n: number }>`
+        SELECT t.term, (SELECT count(*) FROM (SELECT 1 FROM search_postings p WHERE p.term = t.term
+          LIMIT ${Math.max(1, Math.floor(cap))}) x) AS n
+        FROM unnest(${unique}::text[]) AS t(term)`.execute(this.q);
+      for (const r of rows.rows) if (Number(r.n) > 0) out.set(r.term, Number(r.n));
+      return out;
+    }
     // One round trip; each count is an index-only range of the postings.
     const rows = await sql<{ term: string; n: number }>`
       SELECT term, count(*) AS n FROM search_postings WHERE term = ANY(${unique}::text[]) GROUP BY term`.execute(

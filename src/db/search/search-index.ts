@@ -81,8 +81,12 @@ export interface SearchIndex {
   upsert(articleId: number, doc: IndexedDocument): Promise<void>;
   remove(articleId: number): Promise<void>;
   search(match: MatchExpression, filters: SearchFilters, limit: number, offset: number): Promise<SearchResult>;
-  /** How many documents contain each of these terms; absent terms are left out. */
-  documentFrequencies(terms: string[]): Promise<Map<string, number>>;
+  /**
+   * How many documents contain each of these terms; absent terms are left out. With `cap`, a count stops
+   * there (a common term costs the same as a rare one): for questions like "is this word known" or "which
+   * spelling is more common", not for ranking.
+   */
+  documentFrequencies(terms: string[], cap?: number): Promise<Map<string, number>>;
 }
 
 /** Terms are letters and digits only (the analyzer guarantees it); this keeps query strings safe regardless. */

@@ -83,12 +83,15 @@ export class SqliteSearchIndex implements SearchIndex {
     return { hits, total: Math.min(matches, this.rankedMatches), capped: matches > this.rankedMatches };
   }
 
-  async documentFrequencies(terms: string[]): Promise<Map<string, number>> {
-    // One equality lookup per term: fts5vocab answers `term = ?` from the index, but a long IN list makes it
-    // walk the whole vocabulary.
+  async documentFrequencies(terms: string[], cap?: number): Promise<Map<string, number>> {
+    // One lookup per term. fts5vocab answers `term = ?` from the index (a long IN list makes it walk the whole
+    // vocabulary), but counts by walking the term's whole doclist; a capped count stops after `cap` rows.
     const out = new Map<string, number>();
-    for (const term of new Set(terms)) {
-      const r = await sql<{ doc: number }>`SELECT doc FROM search_vocab WHERE term = ${term}`.execute(this.q);
+    for (const term of new Set(terms.map(safeTerm).filter(Boolean))) {
+      const r = cap
+        ? await sql<{ doc: number }>`SELECT count(*) AS doc FROM (SELECT rowid FROM search_fts
+            WHERE search_fts MATCH ${`"${term}"`} LIMIT ${sql.lit(Math.max(1, Math.floor(cap)))})`.execute(this.q)
+        : await sql<{ doc: number }>`SELECT doc FROM search_vocab WHERE term = ${term}`.execute(this.q);
       const n = Number(r.rows[0]?.doc ?? 0);
       if (n > 0) out.set(term, n);
     }
