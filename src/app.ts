@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -244,8 +244,15 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   );
   const secret = await serverSecret(opts.database.db);
   // Sign-in lockouts and comment limits count for the whole site: in the database, or in Redis when given.
+  // Keys are prefixed per site (from its secret) unless told otherwise: sites sharing a Redis never share counts.
+  const redisPrefix = opts.redisPrefix ?? `safir:${createHash('sha256').update(secret).digest('hex').slice(0, 12)}:`;
   const redisLimits = opts.redisUrl
-    ? await RedisLimitStore.connect(opts.redisUrl, `${opts.redisPrefix ?? 'safir:'}limit:`)
+    ? await RedisLimitStore.connect(opts.redisUrl, `${redisPrefix}limit:`, Date.now, (err) =>
+        app.log.error(
+          { err },
+          'Redis (REDIS_URL) cannot be reached: sign-in and comments are refused until it is back',
+        ),
+      )
     : undefined;
   const limits = redisLimits ?? new DatabaseLimitStore(opts.database.db);
   const accounts = new AccountService(opts.database.db, secret, Date.now, limits);

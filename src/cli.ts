@@ -202,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
         const store = await mediaStore();
         const done = await restoreMedia(store, dir);
         console.log(`Put ${done.restored} files into ${store.location} (${done.present} were there already).`);
+        if (done.skipped.length) console.log(`Skipped, not media files Safir makes: ${done.skipped.join(', ')}`);
         return 0;
       }
       case 'privacy': {

@@ -40,8 +40,8 @@ export interface Config {
   sharedCache: SharedCachePolicy;
   /** `REDIS_URL`: rate limits and lockouts in Redis rather than the database. */
   redisUrl: string | undefined;
-  /** `REDIS_PREFIX`: what Safir's keys in Redis start with (several sites may share one server). */
-  redisPrefix: string;
+  /** `REDIS_PREFIX`: what Safir's keys in Redis start with; default `safir:<a hash of the site's secret>:`. */
+  redisPrefix: string | undefined;
 }
 
 export interface PurgeConfig {
@@ -82,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerMs: Math.max(1, Number(env.SCHEDULER_SECONDS ?? 15)) * 1000 || 15_000,
     purge,
     redisUrl: env.REDIS_URL || undefined,
-    redisPrefix: env.REDIS_PREFIX || 'safir:',
+    redisPrefix: env.REDIS_PREFIX || undefined,
     sharedCache: {
       ...DEFAULT_SHARED_CACHE,
       // With purges, a shared cache may keep pages for a day: a change reaches it within seconds anyway.
@@ -134,7 +134,7 @@ export function parsePurge(env: NodeJS.ProcessEnv): PurgeConfig {
     } catch {
       url = undefined;
     }
-    if (!url || url.protocol !== 'http:' || url.pathname !== '/' || url.search)
+    if (!url || url.protocol !== 'http:' || url.pathname !== '/' || url.search || url.username || url.password)
       throw new Error(`PURGE_VARNISH must list Varnish servers as http://host:port, got "${v}"`);
   }
   const mode = env.PURGE_VARNISH_MODE || 'xkey';
@@ -146,9 +146,29 @@ export function parsePurge(env: NodeJS.ProcessEnv): PurgeConfig {
       throw new Error(`PURGE_CDN must be fastly or cloudflare, got "${provider}"`);
     if (!env.CDN_SERVICE_ID || !env.CDN_API_TOKEN)
       throw new Error('PURGE_CDN needs CDN_SERVICE_ID (Fastly service or Cloudflare zone) and CDN_API_TOKEN');
-    cdn = { provider, service: env.CDN_SERVICE_ID, token: env.CDN_API_TOKEN, apiUrl: env.CDN_API_URL || undefined };
+    cdn = {
+      provider,
+      service: env.CDN_SERVICE_ID,
+      token: env.CDN_API_TOKEN,
+      apiUrl: env.CDN_API_URL ? cdnApiUrl(env.CDN_API_URL) : undefined,
+    };
   }
-  return { varnish, varnishMode: mode, cdn };
+  // One spelling per server: the cursor is named after it, and a reformatted URL must not start it afresh.
+  return { varnish: varnish.map((v) => new URL(v).origin), varnishMode: mode, cdn };
+}
+
+/** The CDN's API carries its token: https, or plain http to this machine only (a test's recording server). */
+function cdnApiUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const local = url?.hostname === '127.0.0.1' || url?.hostname === 'localhost' || url?.hostname === '[::1]';
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && local)) || url.username || url.password)
+    throw new Error(`CDN_API_URL must be an https address (the API token travels with every purge), got "${value}"`);
+  return url.origin;
 }
 
 /**

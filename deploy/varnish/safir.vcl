@@ -28,7 +28,10 @@ backend safir {
     }
 }
 
-# Who may purge: Safir's nodes. Add their addresses.
+# Who may purge: Safir's nodes. Add their addresses. If a TLS terminator (nginx, hitch) on this machine
+# forwards readers to Varnish, every reader comes from 127.0.0.1: then take loopback out of this list and name
+# the nodes' own addresses, or give purges a listen address of their own (varnishd -a …,name=purge) and check
+# local.socket here.
 acl purgers {
     "127.0.0.1";
     "::1";
@@ -66,6 +69,14 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Safir builds links from SITE_URL, never from these; a reader must not make Safir refuse a fetch with them.
+    unset req.http.X-Forwarded-Host;
+    # One object per page, not one per tracking tag or parameter order (Safir ignores both).
+    set req.url = regsuball(req.url, "([?&])(utm_[a-z]+|fbclid|gclid|mc_[a-z]+)=[^&]*", "\1");
+    set req.url = regsuball(req.url, "&&+", "&");
+    set req.url = regsuball(req.url, "[?&]+$", "");
+    set req.url = regsub(req.url, "\?&+", "?");
+    set req.url = std.querysort(req.url);
     # The newsroom: sessions, forms and previews go to Safir untouched and are never kept.
     if (req.url ~ "^/(admin|api/v1/admin)(/|\?|$)") {
         return (pass);
@@ -88,16 +99,17 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_backend_response {
+    # A refresh that fails keeps the copy that is there (stale-if-error): Safir down, or a fetch refused for
+    # something in this one request, must not take a good page out of the cache.
+    if (bereq.is_bgfetch && beresp.status >= 400 && beresp.status != 404 && beresp.status != 410) {
+        return (abandon);
+    }
     # Only what Safir says a shared cache may keep is kept; s-maxage sets the time, stale-while-revalidate
     # and stale-if-error the grace (Varnish reads all three itself).
     if (beresp.http.Cache-Control !~ "public" || beresp.http.Cache-Control ~ "(private|no-store)" || beresp.http.Set-Cookie) {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
         return (deliver);
-    }
-    # A failed refresh keeps the page that is there (stale-if-error): the graced copy goes on being served.
-    if (beresp.status >= 500 && bereq.is_bgfetch) {
-        return (abandon);
     }
     if (beresp.status >= 500) {
         set beresp.ttl = 0s;

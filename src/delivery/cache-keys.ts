@@ -23,8 +23,10 @@ export const CacheKeys = {
   author: (id: number) => `author:${id}`,
   media: (id: number) => `media:${id}`,
   page: (id: number) => `page:${id}`,
-  /** One article sitemap file (ids (N−1)·1000+1 … N·1000), and its line in the sitemap index. */
+  /** One article sitemap file (ids (N−1)·1000+1 … N·1000). */
   sitemap: (page: number) => `sitemap:${page}`,
+  /** The sitemap index, which dates every file: one key, however many files (a key per file outgrew headers). */
+  sitemapIndex: 'sitemap:index',
   list: {
     all: 'list:all',
     home: 'list:home',
@@ -110,7 +112,7 @@ export function articleChangeKeys(before: ArticleState | undefined, after: Artic
   if (!was && !is) return [];
   const id = (was ?? is)!.id;
   // Every change of a public article moves its sitemap file's lastmod.
-  const keys = new Set<string>([CacheKeys.search, CacheKeys.sitemap(sitemapPageOf(id))]);
+  const keys = new Set<string>([CacheKeys.search, CacheKeys.sitemap(sitemapPageOf(id)), CacheKeys.sitemapIndex]);
   // Taken down or moved to another address: its page must not be served as it was, even for a moment.
   const gone = !is || (was && was.slug !== is.slug);
   keys.add(gone ? hard(CacheKeys.article(id)) : CacheKeys.article(id));

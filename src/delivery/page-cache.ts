@@ -192,7 +192,14 @@ export class PageCache {
         // served from its own stale copy meanwhile: it waits for the new page rather than storing the old.
         const forSharedCache = req.headers['surrogate-capability'] !== undefined;
         if (now - staleSince <= this.staleMs && !forSharedCache) void this.refresh(cacheId, render).catch(() => {});
-        else entry = await this.refresh(cacheId, render);
+        else {
+          // A render that fails (the database down, say) leaves the stale copy to serve: stale-if-error.
+          const stale = entry;
+          entry = await this.refresh(cacheId, render).catch((err: unknown) => {
+            if ((err as { status?: number }).status === 404 || now - staleSince > 24 * 3600_000) throw err;
+            return stale;
+          });
+        }
       } else {
         // Most recently used last: eviction takes the first.
         this.entries.delete(cacheId);

@@ -141,6 +141,12 @@ export class DurableConsumers {
       for (;;) {
         const events = await readEvents(this.db, r.position.highWater, r.position.missingIds(), BATCH);
         if (!events.length && !lost) break;
+        // A long catch-up must not outlive the lease: renewed before each batch, and given up if lost.
+        if (!(await this.lease.acquire())) {
+          this.holding = false;
+          r.position = undefined;
+          return;
+        }
         await r.consumer.handle(events, { lost });
         lost = false;
         r.position.advance(events);
@@ -176,11 +182,12 @@ export class DurableConsumers {
     return { id, lost: oldest?.id != null && Number(oldest.id) > id + 1 };
   }
 
+  /** Moves a cursor forward only: a process that held the lease a moment ago cannot move it back. */
   private async save(name: string, id: number): Promise<void> {
     await this.db
       .insertInto('event_cursors')
       .values({ consumer: name, last_id: id })
-      .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_id: id }))
+      .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_id: id }).where('event_cursors.last_id', '<', id))
       .execute();
   }
 }

@@ -194,8 +194,8 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
       return {
         body: sitemapIndex(entries),
         lastModified: pages.reduce((m, p) => (p.lastmod > m ? p.lastmod : m), '1970-01-01T00:00:00.000Z'),
-        // A new file appears when an article is published into a new id range (`list:all`).
-        keys: pages.map((p) => CacheKeys.sitemap(p.page)),
+        // Every change of a public article moves some file's lastmod; a new file appears with a new id range.
+        keys: [CacheKeys.sitemapIndex],
       };
     }),
   );

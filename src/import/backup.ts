@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Database } from '../db/database.js';
 import { snapshotSqlite } from '../db/maintenance.js';
 import type { MediaStore } from '../media/storage/index.js';
+import { isSafeMediaPath } from '../media/storage/media-store.js';
 import { lookup } from '../shared/lookup.js';
 import { exportSite } from './safir-export.js';
 
@@ -67,16 +68,25 @@ const TYPES: Record<string, string> = {
  * `safir media restore DIR`: puts every file of a backup's media folder into the media store, keeping its
  * path; a file the store already has is left as it is (names are unique per upload), so it may be re-run.
  */
-export async function restoreMedia(media: MediaStore, dir: string): Promise<{ restored: number; present: number }> {
+export async function restoreMedia(
+  media: MediaStore,
+  dir: string,
+): Promise<{ restored: number; present: number; skipped: string[] }> {
   const root = resolve(dir);
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   let restored = 0;
   let present = 0;
+  const skipped: string[] = [];
   for (const e of entries) {
+    // Regular files only (no links), with a name Safir could have made; anything else is reported, not copied.
     if (!e.isFile()) continue;
     const path = relative(root, join(e.parentPath ?? e.path, e.name))
       .split(sep)
       .join('/');
+    if (!isSafeMediaPath(path)) {
+      skipped.push(path);
+      continue;
+    }
     if ((await media.size(path)) !== undefined) {
       present++;
       continue;
@@ -85,5 +95,5 @@ export async function restoreMedia(media: MediaStore, dir: string): Promise<{ re
     await media.put(path, await readFile(join(root, path)), type);
     restored++;
   }
-  return { restored, present };
+  return { restored, present, skipped };
 }

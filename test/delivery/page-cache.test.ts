@@ -129,3 +129,29 @@ test('with caching off every request renders', async () => {
   await app.inject('/p');
   assert.equal(renders, 2);
 });
+
+test('a shared cache asking for a stale page waits for the new render; if it fails, it gets the stale copy for 1 s', async () => {
+  let version = 1;
+  let failing = false;
+  const cache = cacheWith();
+  const app = appWith(cache, async () => {
+    if (failing) throw Object.assign(new Error('the database is down'), { status: 503 });
+    return `v${version}`;
+  });
+  const fresh = await app.inject('/p');
+  assert.match(String(fresh.headers['cache-control']), /s-maxage=60,/);
+  assert.equal(fresh.headers.xkey, 'article:1');
+  version = 2;
+  cache.invalidate(['article:1']);
+  const proxy = { 'surrogate-capability': 'varnish=ESI/1.0' };
+  const renewed = await app.inject({ url: '/p', headers: proxy });
+  assert.equal(renewed.body, 'v2', 'the shared cache got the new page, not the stale one');
+  version = 3;
+  failing = true;
+  cache.invalidate(['article:1']);
+  const kept = await app.inject({ url: '/p', headers: proxy });
+  assert.equal(kept.statusCode, 200);
+  assert.equal(kept.body, 'v2', 'the render failed: the stale copy is served (stale-if-error)');
+  assert.match(String(kept.headers['cache-control']), /s-maxage=1,/, 'and kept by the shared cache for a second only');
+  await cache.idle();
+});

@@ -146,3 +146,20 @@ for (const { dialect, redis } of stores) {
     });
   });
 }
+
+test('Redis unreachable: the site starts and serves readers; sign-in is refused at once with a 503, never hung', async () => {
+  const { startSite } = await import('../helpers/server.js');
+  const { freePort } = await import('../helpers/varnish.js');
+  const started = Date.now();
+  const site = await startSite('sqlite', { app: { redisUrl: `redis://127.0.0.1:${await freePort()}`, logger: false } });
+  try {
+    assert.ok(Date.now() - started < 15_000, `started in ${Date.now() - started} ms`);
+    assert.equal((await fetch(site.base + '/')).status, 200, 'the reading site counts nothing and is unaffected');
+    const t = Date.now();
+    const status = await signInAttempt(site.base, 'someone@safir.test', 'a wrong password');
+    assert.equal(status, 503);
+    assert.ok(Date.now() - t < 3000, `refused in ${Date.now() - t} ms`);
+  } finally {
+    await site.close();
+  }
+});

@@ -20,6 +20,16 @@ test('shared-cache settings: purges lengthen s-maxage; bad purge settings stop t
   assert.throws(() => loadConfig({ PURGE_CDN: 'akamai' }), /PURGE_CDN must be fastly or cloudflare/);
   assert.throws(() => loadConfig({ PURGE_CDN: 'fastly' }), /CDN_SERVICE_ID/);
   assert.throws(() => loadConfig({ SHARED_CACHE_SECONDS: '1e9' }), /whole number of seconds/);
+  assert.throws(
+    () => loadConfig({ PURGE_VARNISH: 'http://user:pw@v:6081' }),
+    /PURGE_VARNISH/,
+    'no credentials in a URL',
+  );
+  assert.deepEqual(loadConfig({ PURGE_VARNISH: 'http://V:6081/' }).purge.varnish, ['http://v:6081'], 'one spelling');
+  const cdn = { PURGE_CDN: 'fastly', CDN_SERVICE_ID: 's', CDN_API_TOKEN: 't' };
+  assert.throws(() => loadConfig({ ...cdn, CDN_API_URL: 'http://api.example.com' }), /CDN_API_URL must be an https/);
+  assert.equal(loadConfig({ ...cdn, CDN_API_URL: 'http://127.0.0.1:9999' }).purge.cdn?.apiUrl, 'http://127.0.0.1:9999');
+  assert.equal(loadConfig({ REDIS_URL: 'redis://r:6379' }).redisPrefix, undefined, 'a prefix per site by default');
 });
 
 test('what shared caches are told: s-maxage 1 for a page known to be stale; keys in three spellings', () => {

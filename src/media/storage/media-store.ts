@@ -37,6 +37,6 @@ export function isSafeMediaPath(path: string): boolean {
     path.length <= 1000 &&
     !path.includes('\0') &&
     !path.includes('\\') &&
-    path.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..')
+    path.split('/').every((seg) => seg !== '' && !seg.startsWith('.'))
   );
 }
