@@ -99,15 +99,19 @@ function mediaStoreUrl(value: string | undefined): string | undefined {
 }
 
 function publicUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = urlOrUndefined(value);
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash)
     throw new Error(`MEDIA_PUBLIC_URL must be an http(s) address such as https://media.example.com, got "${value}"`);
   return url.toString().replace(/\/+$/, '');
+}
+
+/** The URL, or undefined for text that is not one (settings are checked with a message of their own). */
+function urlOrUndefined(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
 }
 
 export function purging(purge: PurgeConfig): boolean {
@@ -128,12 +132,7 @@ export function parsePurge(env: NodeJS.ProcessEnv): PurgeConfig {
     .map((v) => v.trim())
     .filter(Boolean);
   for (const v of varnish) {
-    let url: URL | undefined;
-    try {
-      url = new URL(v);
-    } catch {
-      url = undefined;
-    }
+    const url = urlOrUndefined(v);
     if (!url || url.protocol !== 'http:' || url.pathname !== '/' || url.search || url.username || url.password)
       throw new Error(`PURGE_VARNISH must list Varnish servers as http://host:port, got "${v}"`);
   }
@@ -159,12 +158,7 @@ export function parsePurge(env: NodeJS.ProcessEnv): PurgeConfig {
 
 /** The CDN's API carries its token: https, or plain http to this machine only (a test's recording server). */
 function cdnApiUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = urlOrUndefined(value);
   const local = url?.hostname === '127.0.0.1' || url?.hostname === 'localhost' || url?.hostname === '[::1]';
   if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && local)) || url.username || url.password)
     throw new Error(`CDN_API_URL must be an https address (the API token travels with every purge), got "${value}"`);
