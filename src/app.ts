@@ -60,7 +60,7 @@ import { DurableConsumers } from './events/durable-consumer.js';
 import { pruneFollowers } from './events/followers.js';
 import { purgeTargets } from './delivery/purge/index.js';
 import { DatabaseLimitStore } from './limits/database-limit-store.js';
-import { RedisLimitStore } from './limits/redis-limit-store.js';
+import type { LimitStore } from './limits/limit-store.js';
 
 export interface AppOptions {
   database: Database;
@@ -246,15 +246,18 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   // Sign-in lockouts and comment limits count for the whole site: in the database, or in Redis when given.
   // Keys are prefixed per site (from its secret) unless told otherwise: sites sharing a Redis never share counts.
   const redisPrefix = opts.redisPrefix ?? `safir:${createHash('sha256').update(secret).digest('hex').slice(0, 12)}:`;
+  // Loaded only when wanted: the Redis client costs each worker ~20 MB.
   const redisLimits = opts.redisUrl
-    ? await RedisLimitStore.connect(opts.redisUrl, `${redisPrefix}limit:`, Date.now, (err) =>
+    ? await (
+        await import('./limits/redis-limit-store.js')
+      ).RedisLimitStore.connect(opts.redisUrl, `${redisPrefix}limit:`, Date.now, (err) =>
         app.log.error(
           { err },
           'Redis (REDIS_URL) cannot be reached: sign-in and comments are refused until it is back',
         ),
       )
     : undefined;
-  const limits = redisLimits ?? new DatabaseLimitStore(opts.database.db);
+  const limits: LimitStore = redisLimits ?? new DatabaseLimitStore(opts.database.db);
   const accounts = new AccountService(opts.database.db, secret, Date.now, limits);
   const editorial = new Editorial(opts.database.db);
   const comments = new CommentService(opts.database.db, secret, Date.now, limits);
