@@ -1,12 +1,11 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from '../db/database.js';
 import { snapshotSqlite } from '../db/maintenance.js';
-import type { MediaStore } from '../media/storage/index.js';
-import { isSafeMediaPath } from '../media/storage/media-store.js';
-import { lookup } from '../shared/lookup.js';
+import { LocalMediaStore, type MediaStore } from '../media/storage/index.js';
+import { isSafeMediaPath, mediaTypeOf } from '../media/storage/media-store.js';
 import { exportSite } from './safir-export.js';
 
 /**
@@ -56,14 +55,6 @@ export async function backup(
   return { database: file, started, mediaFiles };
 }
 
-const TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  avif: 'image/avif',
-};
-
 /**
  * `safir media restore DIR`: puts every file of a backup's media folder into the media store, keeping its
  * path; a file the store already has is left as it is (names are unique per upload), so it may be re-run.
@@ -73,17 +64,14 @@ export async function restoreMedia(
   dir: string,
 ): Promise<{ restored: number; present: number; skipped: string[] }> {
   const root = resolve(dir);
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
   let restored = 0;
   let present = 0;
   const skipped: string[] = [];
-  for (const e of entries) {
-    // Regular files only (no links), with a name Safir could have made; anything else is reported, not copied.
-    if (!e.isFile()) continue;
-    const path = relative(root, join(e.parentPath ?? e.path, e.name))
-      .split(sep)
-      .join('/');
-    if (!isSafeMediaPath(path)) {
+  // The backup's folder read as a local store: regular files only (no links), as relative paths.
+  for await (const path of new LocalMediaStore(root).list()) {
+    // A name Safir could have made, of a kind it stores; anything else is reported, not copied.
+    const type = mediaTypeOf(path);
+    if (!isSafeMediaPath(path) || !type) {
       skipped.push(path);
       continue;
     }
@@ -91,7 +79,6 @@ export async function restoreMedia(
       present++;
       continue;
     }
-    const type = lookup(TYPES, path.split('.').pop()?.toLowerCase() ?? '') ?? 'application/octet-stream';
     await media.put(path, await readFile(join(root, path)), type);
     restored++;
   }

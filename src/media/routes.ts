@@ -1,19 +1,9 @@
-import { lookup } from '../shared/lookup.js';
 import { PUBLIC } from '../accounts/http.js';
-import { extname } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../shared/errors.js';
 import { Type as T } from 'typebox';
 import { AnyQuery, Text } from '../web/schemas.js';
-import { isSafeMediaPath, type MediaStore } from './storage/media-store.js';
-
-const TYPES: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-};
+import { isSafeMediaPath, type MediaStore, mediaTypeOf } from './storage/media-store.js';
 
 export interface MediaRouteDeps {
   store: MediaStore;
@@ -32,7 +22,7 @@ export async function mediaRoutes(app: FastifyInstance, { store, publicUrl }: Me
   const elsewhere = publicUrl?.replace(/\/+$/, '');
   app.get('/media/*', { ...PUBLIC, schema }, async (req: FastifyRequest<{ Params: { '*': string } }>, reply) => {
     const rel = req.params['*'];
-    const type = lookup(TYPES, extname(rel).toLowerCase());
+    const type = mediaTypeOf(rel);
     if (!type || !isSafeMediaPath(rel)) throw notFound('File');
     if (elsewhere)
       return reply

@@ -1,3 +1,4 @@
+import { lookup } from '../../shared/lookup.js';
 import type { Readable } from 'node:stream';
 
 /** One stored file, ready to send. */
@@ -28,6 +29,20 @@ export interface MediaStore {
   /** Every stored path (for backups), in no particular order. */
   list(): AsyncIterable<string>;
   close(): Promise<void>;
+}
+
+/** The content type of each kind of file Safir stores, by extension; nothing else is served or restored. */
+const MEDIA_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+};
+
+export function mediaTypeOf(path: string): string | undefined {
+  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  return ext ? lookup(MEDIA_TYPES, ext) : undefined;
 }
 
 /** A path as Safir makes them: relative, no `..`, no empty or hidden segment, no NUL. */
