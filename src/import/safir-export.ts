@@ -58,10 +58,10 @@ const ORDER: Partial<Record<Table, string[]>> = {
  * newer row of the same table (a section moved under a newer one): restored as null, then set once every
  * row is in.
  */
-const DEFERRED: Partial<Record<Table, string[]>> = {
-  media: ['uploaded_by'],
-  categories: ['parent_id'],
-  comments: ['parent_id'],
+const DEFERRED: Partial<Record<Table, Record<string, Table>>> = {
+  media: { uploaded_by: 'users' },
+  categories: { parent_id: 'categories' },
+  comments: { parent_id: 'comments' },
 };
 
 export class ExportFormatError extends Error {}
@@ -126,6 +126,7 @@ export async function importSite(database: Database, file: string): Promise<Reco
   if (existing.length || users.length)
     throw new ExportFormatError('the site is not empty: restore into a fresh database');
   const counts = {} as Record<Table, number>;
+  const forward: { table: Table; id: number; column: string; value: unknown }[] = [];
   await q.transaction().execute(async (trx) => {
     // A demo seeded on first start is not the site being restored.
     for (const table of [...EXPORT_TABLES].reverse()) await trx.deleteFrom(table as any).execute();
@@ -154,7 +155,13 @@ export async function importSite(database: Database, file: string): Promise<Reco
                   totp_secret: r.totp_secret ?? null,
                 }
               : { ...r };
-          for (const column of DEFERRED[table] ?? []) if (column in row) row[column] = null;
+          // Only a reference to a row not in yet waits: a later table, or a higher id of the same one.
+          for (const [column, target] of Object.entries(DEFERRED[table] ?? {})) {
+            const value = row[column];
+            if (value == null || (target === table && Number(value) < Number(row.id))) continue;
+            forward.push({ table, id: Number(row.id), column, value });
+            row[column] = null;
+          }
           return row;
         });
         if (batch.length)
@@ -165,15 +172,12 @@ export async function importSite(database: Database, file: string): Promise<Reco
       }
       counts[table] = rows.length;
     }
-    for (const [table, columns] of Object.entries(DEFERRED) as [Table, string[]][])
-      for (const row of data[table] as Record<string, unknown>[])
-        for (const column of columns)
-          if (row[column] != null)
-            await trx
-              .updateTable(table as any)
-              .set({ [column]: row[column] })
-              .where('id', '=', row.id as number)
-              .execute();
+    for (const ref of forward)
+      await trx
+        .updateTable(ref.table as any)
+        .set({ [ref.column]: ref.value })
+        .where('id', '=', ref.id)
+        .execute();
     await rebuildSitemapPages(trx);
     await rebuildListStats(trx);
     await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'safir' } });
