@@ -166,6 +166,8 @@ for (const dialect of DIALECTS) {
       await new VarnishPurger(varnish.base, 'ban').purge([`article:${ids[4]}`], []);
       assert.notEqual(await objectOf(paths[4]!), before4, 'the banned page is no longer served from its old copy');
       assert.ok(isHit(await fetch(varnish.base + paths[5]!)), 'another page is still a hit');
+      // Tracking parameters make no copy of their own: the same object answers.
+      assert.ok(isHit(await fetch(`${varnish.base}${paths[5]!}?utm_source=news&fbclid=x`)), 'tracking tags ignored');
       assert.ok(before5, 'it was cached before');
     });
   });
