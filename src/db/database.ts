@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -141,6 +142,7 @@ function openPostgres(url: string): Database {
   // An idle connection can be cut by the server (restart, failover, a dropped database). Without a listener that
   // error would crash the process; the pool drops the client and the next query opens a new one.
   pool.on('error', () => {});
+  pool.on('connect', (client) => namePreparedStatements(client));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
@@ -149,6 +151,42 @@ function openPostgres(url: string): Database {
     listenForEvents: (onWake) => listen(url, onWake),
     close: () => db.destroy(),
   };
+}
+
+/** Distinct statements a connection prepares at most; further ones run unnamed (each planned anew). */
+const PREPARED_PER_CONNECTION = 500;
+
+/**
+ * Runs the app's statements as named prepared statements on each connection. PostgreSQL then parses a statement
+ * once per connection and, after a few runs, keeps a generic plan: planning the five-table joins of an article
+ * page cost more than running them (measured: ~2.2 ms of ~2.7 ms). Bounded per connection, since lists of ids
+ * make new texts. A schema change under a running node (a newer node migrating) can invalidate a kept plan
+ * ("cached plan must not change result type"): that statement is run once more unnamed, under a new name after.
+ */
+function namePreparedStatements(client: pg.PoolClient): void {
+  const run = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+  const names = new Map<string, string>();
+  let generation = 0;
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name && names.size < PREPARED_PER_CONNECTION) {
+      name = `s${generation}_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof config !== 'string' || callback !== undefined || !/^(select|insert|update|delete|with)\b/.test(config))
+      return (run as (...a: unknown[]) => unknown)(config, values, callback);
+    const name = nameOf(config);
+    if (!name) return run(config, values);
+    return run({ name, text: config, values }).catch((err: { code?: string }) => {
+      if (err.code !== '0A000') throw err;
+      names.clear();
+      generation++;
+      return run(config, values);
+    });
+  }) as typeof client.query;
 }
 
 async function listen(url: string, onWake: () => void): Promise<{ stop(): Promise<void> }> {
