@@ -18,9 +18,11 @@ import { searchRoutes } from './search/routes.js';
 import { SearchService } from './search/service.js';
 import { clientErrorHandler } from './web/client-error.js';
 import { AppError } from './shared/errors.js';
+import { type DatabaseFailure, databaseFailure } from './db/failures.js';
 import { canonicalPath } from './shared/query.js';
 import { loadThemeAssets, type ThemeAssets } from './web/theme/assets.js';
-import { errorPage } from './web/theme/pages.js';
+import { errorPage, unavailableDocument } from './web/theme/pages.js';
+import { healthRoutes } from './web/health-routes.js';
 import { COMMON_HEADERS, contentSecurityPolicy } from './web/security-headers.js';
 import { sendPage, themeRoutes } from './web/theme/routes.js';
 import { SiteContext } from './web/theme/site-context.js';
@@ -62,6 +64,9 @@ import { purgeTargets } from './delivery/purge/index.js';
 import { DatabaseLimitStore } from './limits/database-limit-store.js';
 import type { LimitStore } from './limits/limit-store.js';
 
+/** What a 503 tells clients and shared caches: try again after this long. */
+const RETRY_AFTER_SECONDS = 5;
+
 export interface AppOptions {
   database: Database;
   /** The media folder on this machine; used unless `mediaStore` names another store. */
@@ -87,6 +92,8 @@ export interface AppOptions {
   pageCacheMs?: number;
   /** Memory for rendered pages (bytes, compressed bodies); default 128 MB. */
   pageCacheBytes?: number;
+  /** The longest a readiness check (`/readyz`) waits for the database; the server passes `DB_TIMEOUT_SECONDS`. */
+  databaseTimeoutMs?: number;
   /** How often the outbox is read for changes made elsewhere (ms); PostgreSQL also wakes it at each commit. */
   outboxPollMs?: number;
   /** How often due scheduled articles are published (ms); default 15 s. */
@@ -285,10 +292,16 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     mailer,
     siteUrl,
   };
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true; // /readyz says so from now on
+  });
   app.addHook('onListen', async function () {
     const address = this.server.address();
     if (address && typeof address === 'object') siteUrl.listeningOn(address.address, address.port);
     site.invalidate();
+    // Loaded now, so that even a database gone from the first request on leaves error pages the site's look.
+    await site.get().catch(() => {});
     const problem = siteUrl.problem;
     if (problem) this.log.warn(problem.en);
   });
@@ -328,9 +341,28 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
           ],
         });
     }
-    const { ctx } = await site.get();
+    // A server-side failure may be the database itself: the page is made from the site as last loaded.
+    const known = err.status >= 500 ? site.known() : undefined;
+    const { ctx } = known ?? (await site.get());
     const page = errorPage(ctx, err.status, ctx.site.lang === 'ar' ? err.messageAr : err.messageEn);
     return sendPage(reply, ctx, { title: page.title }, page.body, err.status);
+  }
+
+  /** A database out of reach (or a full disk) is said plainly, with a 503 and when to try again, never a 500. */
+  function failureError(failure: DatabaseFailure, req: FastifyRequest): AppError {
+    if (failure === 'full' && req.method !== 'GET' && req.method !== 'HEAD')
+      return new AppError(
+        'STORAGE_FULL',
+        507,
+        'مساحة التخزين على الخادم ممتلئة، فلم يُحفظ شيء. انسخ ما كتبته واحتفظ به، وأبلغ مدير الموقع.',
+        "The server's storage is full, so nothing was saved. Copy what you wrote to keep it, and tell the site's operator.",
+      );
+    return new AppError(
+      'DATABASE_UNAVAILABLE',
+      503,
+      'قاعدة البيانات غير متاحة الآن، ولم يُحفظ شيء. أعد المحاولة بعد لحظات.',
+      'The database is unavailable right now, and nothing was saved. Try again in a few moments.',
+    );
   }
 
   app.setErrorHandler(async (error, req, reply) => {
@@ -339,6 +371,20 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     if (status && status >= 400 && status < 500) {
       // Fastify's own client errors: bad JSON, oversized bodies, unsupported media types.
       return renderError(req, reply, new AppError('BAD_REQUEST', status, 'الطلب غير صالح.', (error as Error).message));
+    }
+    const failure = databaseFailure(error);
+    if (failure) {
+      req.log.warn({ err: error }, failure === 'full' ? 'storage full' : 'database unavailable');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      try {
+        return await renderError(req, reply, failureError(failure, req));
+      } catch {
+        return reply
+          .code(503)
+          .header('cache-control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(unavailableDocument(assets.css));
+      }
     }
     req.log.error({ err: error }, 'unhandled error');
     try {
@@ -434,6 +480,11 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       await scope.register(commentAdminRoutes, { ...adminDeps, comments });
     }),
   );
+  await app.register(healthRoutes, {
+    db: opts.database.db,
+    timeoutMs: opts.databaseTimeoutMs || 5000,
+    stopping: () => stopping,
+  });
   await app.register(mediaRoutes, { store: mediaStore, publicUrl: opts.mediaPublicUrl });
   await app.register(feedRoutes, { db: opts.database.db, content, site, pageCache, media: mediaStore });
   await app.register(contentApiRoutes, { content, site });

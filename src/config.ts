@@ -38,6 +38,8 @@ export interface Config {
   purge: PurgeConfig;
   /** What shared caches are told about public pages (s-maxage and the rest). */
   sharedCache: SharedCachePolicy;
+  /** `DB_TIMEOUT_SECONDS`: the longest a request waits for PostgreSQL (a connection, one statement). */
+  databaseTimeoutMs: number;
   /** `REDIS_URL`: rate limits and lockouts in Redis rather than the database. */
   redisUrl: string | undefined;
   /** `REDIS_PREFIX`: what Safir's keys in Redis start with; default `safir:<a hash of the site's secret>:`. */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM || 'Safir <no-reply@localhost>',
     schedulerMs: Math.max(1, Number(env.SCHEDULER_SECONDS ?? 15)) * 1000 || 15_000,
     purge,
+    databaseTimeoutMs: seconds(env, 'DB_TIMEOUT_SECONDS', 5) * 1000,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || undefined,
     sharedCache: {

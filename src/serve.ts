@@ -4,6 +4,9 @@ import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 
+/** The longest a worker takes to stop after SIGTERM/SIGINT: the whole site is down within 10 s. */
+const WORKER_SHUTDOWN_MS = 9000;
+
 /** How many processes serve: `--workers`, then SAFIR_WORKERS, then one per CPU. */
 export function workerCount(flag: string | undefined, env = process.env): number {
   const wanted = Number(flag ?? env.SAFIR_WORKERS ?? availableParallelism());
@@ -39,15 +42,17 @@ export async function serve(config: Config, workers: number): Promise<void> {
         }
       }
     } finally {
-      if (workers > 1) await database.close();
+      // Migrations may rightly run long; the serving connections get the request timeouts.
+      await database.close();
     }
-    if (workers === 1) return serveHere(config, database);
+    if (workers === 1) return serveHere(config);
     return supervise(config, workers);
   }
-  return serveHere(config, openDatabase(config.databaseUrl));
+  return serveHere(config);
 }
 
-async function serveHere(config: Config, database: ReturnType<typeof openDatabase>): Promise<void> {
+async function serveHere(config: Config): Promise<void> {
+  const database = openDatabase(config.databaseUrl, { timeoutMs: config.databaseTimeoutMs });
   const { buildApp } = await import('./app.js');
   const { app } = await buildApp({
     database,
@@ -67,6 +72,7 @@ async function serveHere(config: Config, database: ReturnType<typeof openDatabas
     sharedCache: config.sharedCache,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
+    databaseTimeoutMs: config.databaseTimeoutMs,
     logger: { level: config.logLevel },
     // Which worker answered, for operators tracing a request (a small number, like a CDN's X-Served-By).
     workerId: cluster.isWorker ? cluster.worker!.id : undefined,
@@ -77,6 +83,12 @@ async function serveHere(config: Config, database: ReturnType<typeof openDatabas
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    // New connections are refused and requests in flight finish (their own timeouts bound them); whatever still
+    // holds on after this (a hung flush, say) is cut short, so a deploy or a restart never waits long.
+    setTimeout(() => {
+      app.log.error(`shutdown took longer than ${WORKER_SHUTDOWN_MS / 1000} s; exiting now`);
+      process.exit(1);
+    }, WORKER_SHUTDOWN_MS).unref();
     await app.close();
     await database.close();
     process.exit(0);
@@ -111,8 +123,8 @@ function supervise(config: Config, workers: number): Promise<void> {
     if (stopping) return;
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.kill(signal);
-    // Workers finish their requests and close; anything still running after 20 s is stopped.
-    setTimeout(() => process.exit(1), 20_000).unref();
+    // Workers finish their requests and close within WORKER_SHUTDOWN_MS; this is the backstop.
+    setTimeout(() => process.exit(1), WORKER_SHUTDOWN_MS + 1000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -13,6 +12,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
+import { createPostgresPool } from './postgres-pool.js';
 import type { Schema } from './schema.js';
 
 export type DB = Kysely<Schema>;
@@ -35,12 +35,20 @@ export const EVENTS_CHANNEL = 'safir_events';
 
 export const DEFAULT_SQLITE_FILE = 'data/safir.db';
 
+export interface OpenOptions {
+  /**
+   * PostgreSQL: the longest to wait for a connection or a statement (see postgres-pool.ts); the server passes
+   * `DB_TIMEOUT_SECONDS`, command-line jobs none. SQLite waits for another process's lock 5 s at most anyway.
+   */
+  timeoutMs?: number;
+}
+
 /**
  * Opens the database named by `url`: `postgres://…` for PostgreSQL, otherwise
  * a SQLite file path (`sqlite:path` or a bare path; default `data/safir.db`).
  */
-export function openDatabase(url: string | undefined): Database {
-  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+export function openDatabase(url: string | undefined, options: OpenOptions = {}): Database {
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
   const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : DEFAULT_SQLITE_FILE;
   return openSqlite(file);
 }
@@ -80,6 +88,14 @@ class ImmediateSqliteDialect extends SqliteDialect {
     const driver = super.createDriver();
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    // SQLite rolls a transaction back by itself on some errors (a full disk: SQLITE_FULL); the rollback that
+    // follows would then fail and hide the error that matters.
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection) => {
+      await rollback(connection).catch((err: unknown) => {
+        if (!/no transaction is active/.test((err as Error).message)) throw err;
+      });
     };
     const acquire = driver.acquireConnection.bind(driver);
     const patched = new WeakSet<DatabaseConnection>();
@@ -137,64 +153,31 @@ function withStatementCache(sqlite: BetterSqlite3.Database, max = 500): SqliteDa
 // PostgreSQL answers COUNT(*) and other int8 values as strings; ours fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_SIZE ?? 10) });
-  // An idle connection can be cut by the server (restart, failover, a dropped database). Without a listener that
-  // error would crash the process; the pool drops the client and the next query opens a new one.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => namePreparedStatements(client));
+function openPostgres(url: string, options: OpenOptions): Database {
+  const { app: pool } = createPostgresPool(url, {
+    max: Number(process.env.PG_POOL_SIZE ?? 10),
+    timeoutMs: options.timeoutMs,
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',
     location: url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@'),
-    listenForEvents: (onWake) => listen(url, onWake),
+    listenForEvents: (onWake) => listen(url, onWake, options.timeoutMs),
     close: () => db.destroy(),
   };
 }
 
-/** Distinct statements a connection prepares at most; further ones run unnamed (each planned anew). */
-const PREPARED_PER_CONNECTION = 500;
-
-/**
- * Runs the app's statements as named prepared statements on each connection. PostgreSQL then parses a statement
- * once per connection and, after a few runs, keeps a generic plan: planning the five-table joins of an article
- * page cost more than running them (measured: ~2.2 ms of ~2.7 ms). Bounded per connection, since lists of ids
- * make new texts. A schema change under a running node (a newer node migrating) can invalidate a kept plan
- * ("cached plan must not change result type"): that statement is run once more unnamed, under a new name after.
- */
-function namePreparedStatements(client: pg.PoolClient): void {
-  const run = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
-  const names = new Map<string, string>();
-  let generation = 0;
-  const nameOf = (text: string) => {
-    let name = names.get(text);
-    if (!name && names.size < PREPARED_PER_CONNECTION) {
-      name = `s${generation}_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
-      names.set(text, name);
-    }
-    return name;
-  };
-  client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
-    if (typeof config !== 'string' || callback !== undefined || !/^(select|insert|update|delete|with)\b/.test(config))
-      return (run as (...a: unknown[]) => unknown)(config, values, callback);
-    const name = nameOf(config);
-    if (!name) return run(config, values);
-    return run({ name, text: config, values }).catch((err: { code?: string }) => {
-      if (err.code !== '0A000') throw err;
-      names.clear();
-      generation++;
-      return run(config, values);
-    });
-  }) as typeof client.query;
-}
-
-async function listen(url: string, onWake: () => void): Promise<{ stop(): Promise<void> }> {
+async function listen(
+  url: string,
+  onWake: () => void,
+  timeoutMs: number | undefined,
+): Promise<{ stop(): Promise<void> }> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
+    const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: timeoutMs });
     c.on('notification', () => onWake());
     const again = () => {
       if (client !== c || stopped) return;

@@ -54,3 +54,10 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
+
+/** The migrations this code knows that the database has not run (empty: the schema is current). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const done = await db.selectFrom('kysely_migration').select('name').execute();
+  const ran = new Set(done.map((r: { name: string }) => r.name));
+  return Object.keys(MIGRATIONS).filter((name) => !ran.has(name));
+}

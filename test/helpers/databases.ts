@@ -25,8 +25,12 @@ let counter = 0;
  * A new, empty, migrated database of the given dialect: a SQLite file in a
  * temporary folder, or a fresh PostgreSQL database dropped afterwards.
  */
-export async function createTestDatabase(dialect: Dialect, opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), 'safir-test-'));
+export async function createTestDatabase(
+  dialect: Dialect,
+  /** `under`: the folder to make the site's own folder in (a small filesystem, say); default the system's temp. */
+  opts: { migrate?: boolean; under?: string } = {},
+): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(opts.under ?? tmpdir(), 'safir-test-'));
   let url: string;
   let cleanup: () => Promise<void>;
   if (dialect === 'sqlite') {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type AppOptions, buildApp, type Services } from '../../src/app.js';
 import { seedDemoContent } from '../../src/content/demo/seed.js';
+import type { Database } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/dialect.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -16,12 +17,20 @@ export interface TestSite {
 /** A real Safir server on a free loopback port, over a fresh database, with the demo seeded unless told not to. */
 export async function startSite(
   dialect: Dialect,
-  opts: { seed?: boolean; app?: Partial<AppOptions> } = {},
+  opts: {
+    seed?: boolean;
+    app?: Partial<AppOptions>;
+    /** The app's own handle on the database (through a fault proxy, with timeouts); closed with the site. */
+    connect?: (db: TestDatabase) => Database;
+    /** Where the site's folder (SQLite file, media) goes: a small filesystem, say. */
+    under?: string;
+  } = {},
 ): Promise<TestSite> {
-  const db = await createTestDatabase(dialect);
+  const db = await createTestDatabase(dialect, { under: opts.under });
   const mediaRoot = `${db.dir}/media`;
   if (opts.seed !== false) await seedDemoContent(db, mediaRoot);
-  const { app, services } = await buildApp({ database: db, mediaRoot, viewFlushMs: 200, ...opts.app });
+  const own = opts.connect?.(db);
+  const { app, services } = await buildApp({ database: own ?? db, mediaRoot, viewFlushMs: 200, ...opts.app });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -32,6 +41,7 @@ export async function startSite(
     base: `http://127.0.0.1:${port}`,
     async close() {
       await app.close();
+      await own?.close();
       await db.drop();
     },
   };

@@ -25,7 +25,13 @@ export class LocalMediaStore implements MediaStore {
     const file = this.file(path);
     if (!file) throw new Error(`not a media path: ${path}`);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, data, { flag: 'wx' });
+    try {
+      await writeFile(file, data, { flag: 'wx' });
+    } catch (err) {
+      // A write cut short (a full disk) leaves no half file behind; 'wx' made sure the file was ours to remove.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rm(file, { force: true }).catch(() => {});
+      throw err;
+    }
   }
 
   async get(path: string): Promise<StoredFile | undefined> {

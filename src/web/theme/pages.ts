@@ -185,7 +185,7 @@ export function staticPage(page: StaticPage): SafeHtml {
 }
 
 /** Titles of client errors other than 404, in the site language; the error's own message is the text. */
-const CLIENT_ERROR_TITLES: Record<number, [string, string]> = {
+const ERROR_TITLES: Record<number, [string, string]> = {
   401: ['يلزم تسجيل الدخول', 'Sign-in required'],
   403: ['غير مسموح', 'Not allowed'],
   409: ['تعارض', 'Conflict'],
@@ -193,17 +193,21 @@ const CLIENT_ERROR_TITLES: Record<number, [string, string]> = {
   415: ['نوع غير مدعوم', 'Unsupported type'],
   422: ['تعذّرت المعالجة', 'Could not be processed'],
   429: ['طلبات كثيرة', 'Too many requests'],
+  503: ['الموقع غير متاح مؤقتاً', 'Temporarily unavailable'],
+  507: ['مساحة التخزين ممتلئة', 'Storage full'],
 };
 
 export function errorPage(ctx: ViewContext, status: number, detail?: string): { title: string; body: SafeHtml } {
   const { t } = ctx;
-  const specific = CLIENT_ERROR_TITLES[status];
+  const specific = ERROR_TITLES[status];
   const [title, text] =
     status === 404
       ? [t.notFoundTitle, t.notFoundText]
-      : status >= 500
-        ? [t.serverErrorTitle, t.serverErrorText]
-        : [specific ? specific[ctx.site.lang === 'ar' ? 0 : 1] : t.badRequestTitle, detail || t.badRequestText];
+      : specific
+        ? [specific[ctx.site.lang === 'ar' ? 0 : 1], detail || (status >= 500 ? t.serverErrorText : t.badRequestText)]
+        : status >= 500
+          ? [t.serverErrorTitle, t.serverErrorText]
+          : [t.badRequestTitle, detail || t.badRequestText];
   return {
     title,
     body: html`<section class="error-page" aria-labelledby="error-title">
@@ -274,4 +278,30 @@ ${
       : ''
 }
 ${pagination(ctx, paths.search(params), v.page, v.pages)}`;
+}
+
+/**
+ * The 503 page for when not even the site's settings could ever be read (a process that started as the database
+ * went away): the theme's stylesheet, both languages, no database needed.
+ */
+export function unavailableDocument(stylesheet: string): string {
+  return html`<!doctype html>
+<html lang="ar" dir="rtl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>الموقع غير متاح مؤقتاً</title>
+<link rel="stylesheet" href="${stylesheet}">
+</head>
+<body>
+<main id="main" class="wrap">
+<section class="error-page" aria-labelledby="error-title">
+<p class="code">٥٠٣</p>
+<h1 id="error-title">الموقع غير متاح مؤقتاً</h1>
+<p>قاعدة البيانات غير متاحة الآن. أعد المحاولة بعد لحظات.</p>
+<p lang="en" dir="ltr">The site is temporarily unavailable. Please try again in a few moments.</p>
+</section>
+</main>
+</body>
+</html>`.toString();
 }

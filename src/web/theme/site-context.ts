@@ -12,6 +12,8 @@ import { buildViewContext, type ViewContext } from './view-context.js';
  */
 export class SiteContext {
   private current: { ctx: ViewContext; categories: Category[]; at: number } | undefined;
+  /** The newest copy ever loaded, even if invalidated since: error pages use it when the database is out of reach. */
+  private lastGood: { ctx: ViewContext; categories: Category[] } | undefined;
   private loading: Promise<void> | undefined;
   /** Bumped by every invalidation: a load that began before one must not become the current copy. */
   private generation = 0;
@@ -37,6 +39,11 @@ export class SiteContext {
     return this.current;
   }
 
+  /** The site as last loaded, without asking the database (which may be what failed); undefined before any load. */
+  known(): { ctx: ViewContext; categories: Category[] } | undefined {
+    return this.current ?? this.lastGood;
+  }
+
   /** Forget the cached copy now (after a settings or taxonomy change, here or anywhere: see the outbox). */
   invalidate(): void {
     this.current = undefined;
@@ -59,6 +66,7 @@ export class SiteContext {
       categories,
       at: Date.now(),
     };
+    this.lastGood = this.current;
   }
 }
 
