@@ -193,7 +193,9 @@ ${field({ name: 'email', label: view.t('البريد الإلكتروني', 'Ema
       const token = await accounts.createResetToken(user.id);
       const { ctx } = await deps.site.get();
       const link = `${origin}/admin/reset/${token}`;
-      await deps.mailer
+      // Sent in the background: the answer must not wait for a slow mail server, nor take longer when the
+      // address has an account than when it has none (that would tell who has one).
+      void deps.mailer
         .send({
           to: user.email,
           subject: `${ctx.site.title}: إعادة تعيين كلمة المرور / Password reset`,

@@ -12,9 +12,18 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
 }
 
-export function createMailer(smtpUrl: string | undefined, from: string): Mailer {
+/** How long a mail waits for the SMTP server: to connect, for its greeting, and for any answer after that. */
+export const SMTP_TIMEOUTS = { connectMs: 10_000, greetingMs: 10_000, idleMs: 30_000 };
+
+export function createMailer(smtpUrl: string | undefined, from: string, timeouts = SMTP_TIMEOUTS): Mailer {
   if (!smtpUrl) return { configured: false, send: async () => {} };
-  const transport: Transporter = nodemailer.createTransport(smtpUrl);
+  // A stalled mail server must not hold mail jobs (or a shutdown) for nodemailer's defaults of minutes.
+  const transport: Transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: timeouts.connectMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.idleMs,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     configured: true,
     async send(mail) {
