@@ -92,12 +92,19 @@ export function parseInstant(text: string, timeZone: string): string | undefined
   return undefined;
 }
 
+/**
+ * A wall-clock time in `timeZone` as an instant. Around a daylight-saving change a wall time can happen twice
+ * (the hour repeated in autumn: the earlier is meant, as a newsroom would read "01:30" before the clocks go
+ * back) or not at all (the hour skipped in spring: it is read with the offset before the change, so 01:30 in a
+ * skipped hour is 02:30 after it). This is what Temporal calls `disambiguation: 'compatible'`.
+ */
 function zonedToUtc(f: Fields, timeZone: string): string {
   const wall = wallClock(f);
-  // Two passes settle the offset across a daylight-saving change.
-  let instant = wall - offsetMs(wall, timeZone);
-  instant = wall - offsetMs(instant, timeZone);
-  return new Date(instant).toISOString();
+  // No zone changes its offset twice within a day: the offsets half a day either side are the only candidates.
+  const before = offsetMs(wall - 12 * 3600_000, timeZone);
+  const after = offsetMs(wall + 12 * 3600_000, timeZone);
+  const real = [wall - before, wall - after].filter((instant) => offsetMs(instant, timeZone) === wall - instant);
+  return new Date(real.length ? Math.min(...real) : wall - before).toISOString();
 }
 
 /** Whether `value` is a stored instant in the one form Safir writes. */

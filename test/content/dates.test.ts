@@ -21,7 +21,8 @@ for (const dialect of DIALECTS) {
     let site: TestSite;
     let editor: Client;
     before(async () => {
-      site = await startSite(dialect);
+      // The scheduler looks every 5 s (15 s by default): publishing lags by at most that.
+      site = await startSite(dialect, { app: { schedulerMs: 5000 } });
       await createStaff(site);
       editor = await signIn(site, 'editor@safir.test', PASSWORD);
     });
@@ -83,6 +84,69 @@ for (const dialect of DIALECTS) {
         .where('id', '=', id)
         .executeTakeFirst();
       assert.equal(row?.published_at, '2030-01-01T06:00:00.000Z');
+    });
+
+    test('scheduled with +03:00, with Z and in the site time zone, each goes public within 30 s of its instant, not before', async () => {
+      const zone = 'Asia/Beirut'; // UTC+2 in winter, +3 in summer: a zone with daylight saving
+      await site.services.settings.update({ timeZone: zone });
+      site.services.site.invalidate();
+      // The wall clock in `zone`, by Intl (not by the code under test): "2026-12-01 21:05:07".
+      const wall = (ms: number) =>
+        new Intl.DateTimeFormat('sv-SE', {
+          timeZone: zone,
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+          hourCycle: 'h23',
+        })
+          .format(new Date(ms))
+          .replace(' ', 'T');
+      const base = Math.ceil(Date.now() / 1000) * 1000 + 4000;
+      const plus3 = (ms: number) => `${new Date(ms + 3 * 3600_000).toISOString().slice(0, 19)}+03:00`;
+      const cases = [
+        { label: '+03:00', due: base, field: { publish_at_utc: plus3(base) } },
+        { label: 'Z', due: base + 1000, field: { publish_at_utc: new Date(base + 1000).toISOString() } },
+        { label: `${zone} local`, due: base + 2000, field: { publish_at: wall(base + 2000) } },
+      ];
+      const scheduled = [];
+      for (const c of cases) {
+        const res = await editor.request(
+          'POST',
+          '/api/v1/admin/articles',
+          { ...article, title: `مجدول ${c.label}`, ...c.field },
+          { ...json, 'x-csrf-token': editor.csrf },
+        );
+        assert.equal(res.status, 201, res.text);
+        const { id, slug } = JSON.parse(res.text) as { id: number; slug: string };
+        const row = await site.db.db
+          .selectFrom('articles')
+          .select('published_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        assert.equal(row.published_at, new Date(c.due).toISOString(), `${c.label}: the instant it names`);
+        scheduled.push({ ...c, path: `/article/${encodeURIComponent(slug)}`, seenAt: 0 });
+      }
+      const deadline = base + 2000 + 35_000;
+      while (scheduled.some((s) => !s.seenAt) && Date.now() < deadline) {
+        for (const s of scheduled.filter((x) => !x.seenAt)) {
+          const res = await fetch(site.base + s.path);
+          await res.text();
+          if (res.status === 200) s.seenAt = Date.now();
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const s of scheduled) {
+        const lag = s.seenAt - s.due;
+        console.log(`${dialect}: scheduled with ${s.label}: public ${lag} ms after its instant`);
+        assert.ok(s.seenAt, `${s.label}: published`);
+        assert.ok(lag >= 0, `${s.label}: not before its time (${lag} ms)`);
+        assert.ok(lag < 30_000, `${s.label}: within 30 s (${lag} ms)`);
+      }
+      await site.services.settings.update({ timeZone: 'Asia/Riyadh' });
+      site.services.site.invalidate();
     });
 
     test('a row whose dates were written invalid straight into the database breaks no public page, feed or API', async () => {

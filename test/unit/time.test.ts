@@ -18,6 +18,24 @@ test('a wall-clock time without an offset is read in the site zone, across dayli
   assert.equal(utcToZoned('2026-11-26T06:00:00.000Z', 'Asia/Riyadh'), '2026-11-26T09:00');
 });
 
+test('daylight saving in Cairo, Beirut and London: summer and winter, a skipped hour, a repeated hour', () => {
+  for (const zone of ['Africa/Cairo', 'Asia/Beirut']) {
+    assert.equal(parseInstant('2026-07-01T12:00', zone), '2026-07-01T09:00:00.000Z', `${zone} summer (UTC+3)`);
+    assert.equal(parseInstant('2026-01-15T12:00', zone), '2026-01-15T10:00:00.000Z', `${zone} winter (UTC+2)`);
+    assert.equal(utcToZoned('2026-07-01T09:00:00.000Z', zone), '2026-07-01T12:00');
+    assert.equal(utcToZoned('2026-01-15T10:00:00.000Z', zone), '2026-01-15T12:00');
+  }
+  // London, 29 March 2026: 01:00 GMT becomes 02:00 BST; 01:30 never happens and is read as 02:30 BST.
+  assert.equal(parseInstant('2026-03-29T01:30', 'Europe/London'), '2026-03-29T01:30:00.000Z');
+  assert.equal(parseInstant('2026-03-29T02:30', 'Europe/London'), '2026-03-29T01:30:00.000Z');
+  // 25 October 2026: 01:00–02:00 happens twice (BST, then GMT); the first is meant.
+  assert.equal(parseInstant('2026-10-25T01:30', 'Europe/London'), '2026-10-25T00:30:00.000Z');
+  assert.equal(parseInstant('2026-10-25T02:30', 'Europe/London'), '2026-10-25T02:30:00.000Z');
+  // Beirut moves at midnight: 29 March 00:30 is skipped; 24 October 23:30 happens twice.
+  assert.equal(parseInstant('2026-03-29T00:30', 'Asia/Beirut'), '2026-03-28T22:30:00.000Z');
+  assert.equal(parseInstant('2026-10-24T23:30', 'Asia/Beirut'), '2026-10-24T20:30:00.000Z');
+});
+
 test('garbage, impossible dates and out-of-range values are refused', () => {
   for (const bad of [
     '1 garbage',
