@@ -46,7 +46,6 @@ import { siteAdminRoutes } from './admin/site.js';
 import { commentAdminRoutes } from './admin/comments.js';
 import { Editorial } from './content/editorial.js';
 import { SiteJobs } from './jobs/site-jobs.js';
-import { pruneEvents } from './events/outbox.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { MediaLibrary } from './media/library.js';
 import { openMediaStore } from './media/storage/index.js';
@@ -59,7 +58,7 @@ import { feedRoutes } from './feeds/routes.js';
 import { type PurgeConfig, purging } from './config.js';
 import type { SharedCachePolicy } from './delivery/shared-cache.js';
 import { DurableConsumers } from './events/durable-consumer.js';
-import { pruneFollowers } from './events/followers.js';
+import { runRetention } from './jobs/retention.js';
 import { purgeTargets } from './delivery/purge/index.js';
 import { DatabaseLimitStore } from './limits/database-limit-store.js';
 import type { LimitStore } from './limits/limit-store.js';
@@ -547,14 +546,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       {
         name: 'prune',
         everyMs: 3600_000,
-        run: async () => {
-          await accounts.purgeExpired();
-          await accounts.pruneThrottles();
-          await comments.pruneTokens();
-          const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600_000).toISOString();
-          await pruneEvents(opts.database.db, daysAgo(7), daysAgo(30));
-          await pruneFollowers(opts.database.db, daysAgo(1));
-        },
+        run: () => runRetention(opts.database.db, { accounts, comments }),
       },
     ],
     app.log,
