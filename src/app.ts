@@ -59,6 +59,7 @@ import { type PurgeConfig, purging } from './config.js';
 import type { SharedCachePolicy } from './delivery/shared-cache.js';
 import { DurableConsumers } from './events/durable-consumer.js';
 import { runRetention } from './jobs/retention.js';
+import { type BackupSchedule, scheduledBackups } from './jobs/scheduled-backups.js';
 import { purgeTargets } from './delivery/purge/index.js';
 import { DatabaseLimitStore } from './limits/database-limit-store.js';
 import type { LimitStore } from './limits/limit-store.js';
@@ -91,6 +92,8 @@ export interface AppOptions {
   pageCacheMs?: number;
   /** Memory for rendered pages (bytes, compressed bodies); default 128 MB. */
   pageCacheBytes?: number;
+  /** Backups on a schedule (`BACKUP_DIR`), taken by the process that runs the site's jobs. */
+  backups?: BackupSchedule;
   /** The longest a readiness check (`/readyz`) waits for the database; the server passes `DB_TIMEOUT_SECONDS`. */
   databaseTimeoutMs?: number;
   /** How often the outbox is read for changes made elsewhere (ms); PostgreSQL also wakes it at each commit. */
@@ -548,6 +551,15 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
         everyMs: 3600_000,
         run: () => runRetention(opts.database.db, { accounts, comments }),
       },
+      ...(opts.backups
+        ? [
+            scheduledBackups(
+              opts.backups,
+              { databaseUrl: opts.database.url, mediaDir: opts.mediaRoot, mediaStore: opts.mediaStore },
+              app.log,
+            ),
+          ]
+        : []),
     ],
     app.log,
     Math.min(2000, opts.schedulerMs ?? 2000),

@@ -29,7 +29,10 @@ Usage:
   safir export FILE [--with-passwords]
                                the whole site as one JSON document (users without password hashes unless asked)
   safir import safir FILE      restore such an export into an empty database (same ids and URLs)
-  safir backup DIR             a consistent snapshot of the database and every media file, while the site serves
+  safir backup DIR             a consistent snapshot of the database and every media file, while the site serves,
+                               with a manifest of row counts and checksums
+  safir restore DIR [--force]  restore a backup into an empty database, SQLite or PostgreSQL whichever it came from
+                               (checked against its manifest first); --force replaces a site that is there
   safir media restore DIR      put a backup's media files into the media store (MEDIA_DIR or MEDIA_STORE)
   safir privacy export --email E   print, as JSON, everything kept about an email address (its comments)
   safir privacy erase --email E    delete every comment written with that address
@@ -64,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       'base-url': { type: 'string' },
       uploads: { type: 'string' },
       'with-passwords': { type: 'boolean' },
+      force: { type: 'boolean' },
       workers: { type: 'string' },
     },
   });
@@ -189,7 +193,30 @@ async function main(argv: string[]): Promise<number> {
         const { backup } = await import('./import/backup.js');
         await migrateToLatest(database.db, database.dialect);
         const done = await backup(database, await mediaStore(), dir);
-        console.log(`Backed up (snapshot at ${done.started}, ${done.mediaFiles} media files) to ${dir}.`);
+        const rows = Object.values(done.manifest.tables).reduce((n, v) => n + v, 0);
+        console.log(
+          `Backed up (snapshot at ${done.started}: ${rows} rows, ${done.mediaFiles} media files, checksums in manifest.json) to ${dir}.`,
+        );
+        return 0;
+      }
+      case 'restore': {
+        const [dir] = rest;
+        if (!dir) {
+          process.stderr.write('Usage: safir restore DIR [--force]\n');
+          return 1;
+        }
+        const { restoreBackup } = await import('./import/backup.js');
+        await migrateToLatest(database.db, database.dialect);
+        const done = await restoreBackup(database, await mediaStore(), dir, { replace: values.force });
+        console.log(
+          `Restored the ${done.manifest.engine} backup of ${done.manifest.taken_at} into ${database.dialect}: ${Object.entries(
+            done.tables,
+          )
+            .map(([t, n]) => `${t} ${n}`)
+            .join(
+              ', ',
+            )}; ${done.media.restored} media files put (${done.media.present} were there). Every file matched its checksum and every table its count.`,
+        );
         return 0;
       }
       case 'media': {

@@ -4,6 +4,7 @@ import { parseSiteUrl } from './web/site-url.js';
 import type { CdnOptions } from './delivery/purge/cdn.js';
 import { DEFAULT_SHARED_CACHE, type SharedCachePolicy } from './delivery/shared-cache.js';
 import { parseS3Url } from './media/storage/s3-store.js';
+import type { BackupSchedule } from './jobs/scheduled-backups.js';
 
 /** Everything an operator sets, read from the environment once at start. */
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
   purge: PurgeConfig;
   /** What shared caches are told about public pages (s-maxage and the rest). */
   sharedCache: SharedCachePolicy;
+  /** `BACKUP_DIR` (with `BACKUP_EVERY_HOURS`, `BACKUP_KEEP`): backups on a schedule; unset, none. */
+  backups: BackupSchedule | undefined;
   /** `DB_TIMEOUT_SECONDS`: the longest a request waits for PostgreSQL (a connection, one statement). */
   databaseTimeoutMs: number;
   /** `REDIS_URL`: rate limits and lockouts in Redis rather than the database. */
@@ -84,6 +87,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerMs: Math.max(1, Number(env.SCHEDULER_SECONDS ?? 15)) * 1000 || 15_000,
     purge,
     databaseTimeoutMs: seconds(env, 'DB_TIMEOUT_SECONDS', 5) * 1000,
+    backups: env.BACKUP_DIR
+      ? {
+          dir: resolve(env.BACKUP_DIR),
+          everyMs: wholeNumber(env, 'BACKUP_EVERY_HOURS', 24, 1) * 3600_000,
+          keep: wholeNumber(env, 'BACKUP_KEEP', 7, 1),
+        }
+      : undefined,
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || undefined,
     sharedCache: {
@@ -119,6 +129,14 @@ function urlOrUndefined(value: string): URL | undefined {
 
 export function purging(purge: PurgeConfig): boolean {
   return purge.varnish.length > 0 || purge.cdn !== undefined;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d{1,6}$/.test(value) || Number(value) < min)
+    throw new Error(`${name} must be a whole number of at least ${min}, got "${value}"`);
+  return Number(value);
 }
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

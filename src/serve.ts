@@ -73,6 +73,7 @@ async function serveHere(config: Config): Promise<void> {
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     databaseTimeoutMs: config.databaseTimeoutMs,
+    backups: config.backups,
     logger: { level: config.logLevel },
     // Which worker answered, for operators tracing a request (a small number, like a CDN's X-Served-By).
     workerId: cluster.isWorker ? cluster.worker!.id : undefined,

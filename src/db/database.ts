@@ -22,6 +22,8 @@ export interface Database {
   readonly dialect: Dialect;
   /** Where the data lives, for logs: a file path or the PostgreSQL URL without its password. */
   readonly location: string;
+  /** What opens it again (another process: a backup): the SQLite file path or the full PostgreSQL URL. */
+  readonly url: string;
   /**
    * PostgreSQL only: calls `onWake` whenever a transaction that wrote to the outbox commits (LISTEN/NOTIFY on a
    * connection of its own, reopened if it drops), so followers need not wait for their next poll.
@@ -67,6 +69,7 @@ function openSqlite(file: string): Database {
     db,
     dialect: 'sqlite',
     location: path,
+    url: path,
     close: () => db.destroy(),
   };
 }
@@ -162,6 +165,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   return {
     db,
     dialect: 'postgres',
+    url,
     location: url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@'),
     listenForEvents: (onWake) => listen(url, onWake, options.timeoutMs),
     close: () => db.destroy(),

@@ -1,58 +1,157 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Database } from '../db/database.js';
+import { type Database, openDatabase } from '../db/database.js';
 import { snapshotSqlite } from '../db/maintenance.js';
 import { LocalMediaStore, type MediaStore } from '../media/storage/index.js';
 import { isSafeMediaPath, mediaTypeOf } from '../media/storage/media-store.js';
-import { exportSite } from './safir-export.js';
+import { exportSite, importSite } from './safir-export.js';
+
+/** What `safir backup` writes beside the data: what it holds, to check a restore against. */
+export interface BackupManifest {
+  format: typeof BACKUP_FORMAT;
+  version: 1;
+  taken_at: string;
+  /** The engine it was taken from; it restores into either. */
+  engine: Database['dialect'];
+  /** Rows per table in the export. */
+  tables: Record<string, number>;
+  /** SHA-256 (hex) of every file, by its path in the backup folder (`safir-export.json`, `media/…`). */
+  files: Record<string, string>;
+}
+
+export const BACKUP_FORMAT = 'safir-backup';
+const EXPORT_FILE = 'safir-export.json';
+const MANIFEST_FILE = 'manifest.json';
+
+export class BackupError extends Error {}
 
 /**
- * `safir backup DIR` while the site serves: one consistent snapshot of the
- * database (SQLite: `VACUUM INTO`; PostgreSQL: a Safir export read in one
- * repeatable-read transaction), then every media file from the store (the
- * local folder or the S3 bucket) into DIR/media. Media files never change
- * once written, so copying them after the snapshot loses nothing the snapshot
- * names (an image deleted in between is the one exception).
+ * `safir backup DIR` while the site serves: one consistent snapshot of the database written as a Safir export
+ * (SQLite: `VACUUM INTO` a snapshot file, exported from it; PostgreSQL: read in one repeatable-read
+ * transaction), then every media file from the store (the local folder or the S3 bucket) into DIR/media, and a
+ * manifest with the rows per table and a SHA-256 of every file. The export is the same on both engines, so a
+ * backup restores into either (`safir restore DIR`): that is also how a site moves from SQLite to PostgreSQL.
+ * Media files never change once written, so copying them after the snapshot loses nothing it names (an image
+ * deleted in between is the one exception).
  */
 export async function backup(
   database: Database,
   media: MediaStore,
   dir: string,
-): Promise<{ database: string; started: string; mediaFiles: number }> {
+): Promise<{ started: string; mediaFiles: number; manifest: BackupManifest }> {
   const target = resolve(dir);
   await mkdir(target, { recursive: true });
+  if ((await readdir(target)).length) throw new BackupError(`${target} is not empty; back up into an empty folder`);
   const started = new Date().toISOString();
-  let file: string;
+  const exportFile = join(target, EXPORT_FILE);
+  let tables: Record<string, number>;
   if (database.dialect === 'sqlite') {
-    file = join(target, 'safir.db');
-    if (existsSync(file)) throw new Error(`${file} exists; back up into an empty folder`);
-    await snapshotSqlite(database, file);
+    const snapshot = join(target, '.snapshot.db');
+    await snapshotSqlite(database, snapshot);
+    const copy = openDatabase(snapshot);
+    try {
+      tables = await exportSite(copy.db, exportFile, { withPasswords: true, now: started });
+    } finally {
+      await copy.close();
+      for (const suffix of ['', '-wal', '-shm']) await rm(snapshot + suffix, { force: true });
+    }
   } else {
-    file = join(target, 'safir-export.json');
-    await database.db
+    tables = await database.db
       .transaction()
       .setIsolationLevel('repeatable read')
-      .execute((trx) => exportSite(trx, file, { withPasswords: true }).then(() => undefined));
+      .execute((trx) => exportSite(trx, exportFile, { withPasswords: true, now: started }));
   }
+  const files: Record<string, string> = { [EXPORT_FILE]: await sha256Of(exportFile) };
   let mediaFiles = 0;
   for await (const path of media.list()) {
     const stored = await media.get(path);
     if (!stored) continue; // deleted since it was listed
     const out = join(target, 'media', ...path.split('/'));
     await mkdir(dirname(out), { recursive: true });
-    await pipeline(stored.body, createWriteStream(out));
+    const hash = createHash('sha256');
+    await pipeline(
+      stored.body,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(out),
+    );
+    files[`media/${path}`] = hash.digest('hex');
     mediaFiles++;
   }
+  const manifest: BackupManifest = {
+    format: BACKUP_FORMAT,
+    version: 1,
+    taken_at: started,
+    engine: database.dialect,
+    tables,
+    files,
+  };
+  await writeFile(join(target, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
   await writeFile(
     join(target, 'RESTORE.txt'),
-    (database.dialect === 'sqlite'
-      ? `Safir backup taken ${started}.\nRestore: stop Safir, put safir.db where DATABASE_URL points (default data/safir.db), then\n`
-      : `Safir backup taken ${started}.\nRestore: DATABASE_URL=postgres://…/empty_db npx safir import safir safir-export.json, then\n`) +
-      `  npx safir media restore media/   (puts every file into the media store: MEDIA_DIR, or MEDIA_STORE=s3://…)\n`,
+    `Safir backup taken ${started} from ${database.dialect}.\n` +
+      `Restore into an empty database (SQLite or PostgreSQL, whichever DATABASE_URL names) and the media store\n` +
+      `(MEDIA_DIR, or MEDIA_STORE=s3://…), after checking every file against manifest.json:\n` +
+      `  npx safir restore ${target}\n`,
   );
-  return { database: file, started, mediaFiles };
+  return { started, mediaFiles, manifest };
+}
+
+/**
+ * `safir restore DIR [--force]`: checks every file of a backup against its manifest (nothing is touched if one
+ * is missing or changed), restores the export in one transaction that rolls back unless every table holds the
+ * rows the manifest names, then puts the media files into the store. Refuses a database that is not empty
+ * unless `replace` (`--force`).
+ */
+export async function restoreBackup(
+  database: Database,
+  media: MediaStore,
+  dir: string,
+  options: { replace?: boolean } = {},
+): Promise<{ manifest: BackupManifest; tables: Record<string, number>; media: { restored: number; present: number } }> {
+  const root = resolve(dir);
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(root, MANIFEST_FILE), 'utf8')) as BackupManifest;
+  } catch (err) {
+    throw new BackupError(`${root} has no readable ${MANIFEST_FILE}: ${(err as Error).message}`);
+  }
+  if (manifest.format !== BACKUP_FORMAT || manifest.version !== 1 || !manifest.files?.[EXPORT_FILE])
+    throw new BackupError(`${root}/${MANIFEST_FILE} is not a Safir backup manifest (version 1)`);
+  const bad: string[] = [];
+  for (const [path, expected] of Object.entries(manifest.files)) {
+    if (!isSafeBackupPath(path)) {
+      bad.push(`${path} (not a path a backup writes)`);
+      continue;
+    }
+    const actual = await sha256Of(join(root, ...path.split('/'))).catch(() => 'missing');
+    if (actual !== expected) bad.push(actual === 'missing' ? `${path} (missing)` : `${path} (changed)`);
+  }
+  if (bad.length) throw new BackupError(`the backup is damaged, nothing was restored: ${bad.slice(0, 20).join(', ')}`);
+  const tables = await importSite(database, join(root, EXPORT_FILE), {
+    replace: options.replace,
+    expect: manifest.tables,
+  });
+  const mediaDone = existsSync(join(root, 'media')) ? await restoreMedia(media, join(root, 'media')) : undefined;
+  return { manifest, tables, media: { restored: mediaDone?.restored ?? 0, present: mediaDone?.present ?? 0 } };
+}
+
+/** The export, or a media file's place under media/: nothing a manifest could name outside the folder. */
+function isSafeBackupPath(path: string): boolean {
+  return path === EXPORT_FILE || (path.startsWith('media/') && isSafeMediaPath(path.slice('media/'.length)));
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**

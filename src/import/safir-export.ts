@@ -107,7 +107,18 @@ export async function exportSite(
 }
 
 /** Restores an export into an empty site: the same ids, so every URL and reference is as it was. */
-export async function importSite(database: Database, file: string): Promise<Record<Table, number>> {
+export interface ImportOptions {
+  /** Replace what the database holds (`safir restore --force`) instead of refusing a site that is not empty. */
+  replace?: boolean;
+  /** Rows each table must hold once restored (a backup's manifest); anything else rolls the restore back. */
+  expect?: Partial<Record<string, number>>;
+}
+
+export async function importSite(
+  database: Database,
+  file: string,
+  options: ImportOptions = {},
+): Promise<Record<Table, number>> {
   let data: Record<string, unknown>;
   try {
     data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -123,12 +134,14 @@ export async function importSite(database: Database, file: string): Promise<Reco
   const q = database.db;
   const existing = await q.selectFrom('articles').select('id').limit(1).execute();
   const users = await q.selectFrom('users').select('id').limit(1).execute();
-  if (existing.length || users.length)
-    throw new ExportFormatError('the site is not empty: restore into a fresh database');
+  if ((existing.length || users.length) && !options.replace)
+    throw new ExportFormatError('the site is not empty: restore into a fresh database (or replace it with --force)');
   const counts = {} as Record<Table, number>;
   const forward: { table: Table; id: number; column: string; value: unknown }[] = [];
   await q.transaction().execute(async (trx) => {
-    // A demo seeded on first start is not the site being restored.
+    // A demo seeded on first start is not the site being restored (nor, replacing, the site that was there).
+    for (const table of ['sessions', 'password_resets', 'comment_tokens'] as const)
+      await trx.deleteFrom(table).execute();
     for (const table of [...EXPORT_TABLES].reverse()) await trx.deleteFrom(table as any).execute();
     await trx
       .deleteFrom('settings')
@@ -178,6 +191,16 @@ export async function importSite(database: Database, file: string): Promise<Reco
         .set({ [ref.column]: ref.value })
         .where('id', '=', ref.id)
         .execute();
+    const wrong: string[] = [];
+    for (const [table, n] of Object.entries(options.expect ?? {})) {
+      const row = await trx
+        .selectFrom(table as any)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      if (Number(row.n) !== n) wrong.push(`${table}: ${Number(row.n)} rows, the manifest says ${n}`);
+    }
+    if (wrong.length)
+      throw new ExportFormatError(`the restore does not match the backup's manifest (${wrong.join('; ')})`);
     await rebuildSitemapPages(trx);
     await rebuildListStats(trx);
     await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'safir' } });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { seedDemoContent } from '../../src/content/demo/seed.js';
@@ -78,24 +78,13 @@ for (const dialect of DIALECTS) {
       assert.ok(acknowledged.length > beforeBackup.length, 'writes went on during the backup');
       assert.ok(existsSync(join(backupDir, 'media')), 'media copied');
 
-      // Restore into a fresh place and start a site on it.
-      let restoredUrl: string;
-      if (dialect === 'sqlite') {
-        restoredUrl = join(db.dir, 'restored.db');
-        copyFileSync(join(backupDir, 'safir.db'), restoredUrl);
-      } else {
-        const fresh = await createTestDatabase(dialect, { migrate: false });
-        dbs.push(fresh);
-        restoredUrl = fresh.url;
-        const restore = cli(
-          restoredUrl,
-          join(backupDir, 'media'),
-          'import',
-          'safir',
-          join(backupDir, 'safir-export.json'),
-        );
-        assert.equal(restore.status, 0, restore.stderr);
-      }
+      // Restore into a fresh database and start a site on it.
+      const fresh = await createTestDatabase(dialect, { migrate: false });
+      dbs.push(fresh);
+      const restoredUrl = fresh.url;
+      const restoredMedia = join(fresh.dir, 'media');
+      const restore = cli(restoredUrl, restoredMedia, 'restore', backupDir);
+      assert.equal(restore.status, 0, restore.stderr);
       const check = openDatabase(restoredUrl);
       try {
         const rows = await check.db.selectFrom('comments').select('id').where('id', 'in', beforeBackup).execute();
@@ -107,7 +96,7 @@ for (const dialect of DIALECTS) {
       } finally {
         await check.close();
       }
-      const restored = await serve(restoredUrl, join(backupDir, 'media'));
+      const restored = await serve(restoredUrl, restoredMedia);
       children.push(restored.child);
       const home = await fetch(restored.base + '/');
       assert.equal(home.status, 200);

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { SiteJob } from './site-jobs.js';
+
+const run = promisify(execFile);
+
+export interface BackupSchedule {
+  /** `BACKUP_DIR`: each backup goes into a folder of its own here, named by its time. */
+  dir: string;
+  /** `BACKUP_EVERY_HOURS`. */
+  everyMs: number;
+  /** `BACKUP_KEEP`: the newest this many stay; older ones are deleted after a backup succeeds. */
+  keep: number;
+}
+
+/** Folders this job made: `safir-2026-12-01T03-00-00Z`. Nothing else in BACKUP_DIR is ever touched. */
+const NAME = /^safir-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/;
+
+/**
+ * Backups on a schedule, once for the site (a SiteJob: the lease holder runs it). Each runs `safir backup` as a
+ * child process in the background, so that the snapshot and the copying of media never hold a worker's event
+ * loop nor the other site jobs (publishing on time); then the oldest backups beyond `keep` are deleted. The
+ * schedule follows the newest backup in the folder, so a restart does not take one more. A failed backup
+ * removes its partial folder, is logged, and deletes nothing else.
+ */
+export function scheduledBackups(
+  schedule: BackupSchedule,
+  /** What the backup reads: this site's database and media store, as the serving process has them. */
+  site: { databaseUrl: string; mediaDir: string; mediaStore?: string },
+  log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void },
+): SiteJob {
+  const dir = resolve(schedule.dir);
+  // The command line of this very build: dist/cli.js, or src/cli.ts under tsx (whose loader the workers carry).
+  const cli = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../cli.ts' : '../cli.js', import.meta.url));
+  let running: Promise<void> | undefined;
+  const take = async (name: string) => {
+    const target = join(dir, name);
+    const started = Date.now();
+    try {
+      await run(process.execPath, [...loaderFlags(process.execArgv), cli, 'backup', target], {
+        env: {
+          ...process.env,
+          DATABASE_URL: site.databaseUrl,
+          MEDIA_DIR: site.mediaDir,
+          MEDIA_STORE: site.mediaStore ?? '',
+        },
+        timeout: Math.max(schedule.everyMs, 3600_000),
+        maxBuffer: 1024 * 1024,
+      });
+      const removed = await pruneBackups(dir, schedule.keep);
+      log.info({ backup: target, ms: Date.now() - started, removed }, 'scheduled backup taken');
+    } catch (err) {
+      await rm(target, { recursive: true, force: true }).catch(() => {});
+      log.error({ err, backup: target }, 'scheduled backup failed');
+    }
+  };
+  return {
+    name: 'backup',
+    // Looked at often; taken when the newest backup is older than the schedule says.
+    everyMs: Math.min(schedule.everyMs, 60_000),
+    async run() {
+      if (running) return;
+      const newest = (await readdir(dir).catch(() => [] as string[]))
+        .filter((n) => NAME.test(n))
+        .sort()
+        .at(-1);
+      const at = newest ? Date.parse(newest.slice(6).replace(/T(\d{2})-(\d{2})-(\d{2})Z$/, 'T$1:$2:$3Z')) : 0;
+      if (Date.now() - at < schedule.everyMs) return;
+      const name = `safir-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}Z`;
+      running = take(name).finally(() => (running = undefined));
+    },
+  };
+}
+
+/** Deletes the oldest of the job's backups beyond `keep` (only complete ones count: they have a manifest). */
+export async function pruneBackups(dir: string, keep: number): Promise<string[]> {
+  const names = (await readdir(dir)).filter((n) => NAME.test(n)).sort();
+  const complete: string[] = [];
+  for (const n of names) if (await stat(join(dir, n, 'manifest.json')).catch(() => undefined)) complete.push(n);
+  const old = complete.slice(0, Math.max(0, complete.length - keep));
+  for (const n of old) await rm(join(dir, n), { recursive: true, force: true });
+  return old;
+}
+
+/** The flags that load code (tsx under development and tests), without the rest (a test runner's, say). */
+function loaderFlags(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (/^--(import|require|loader)$/.test(flag) && argv[i + 1] !== undefined) out.push(flag, argv[++i]!);
+    else if (/^--(import|require|loader)=/.test(flag)) out.push(flag);
+  }
+  return out;
+}
