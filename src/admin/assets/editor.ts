@@ -343,6 +343,7 @@ function setupForm(f: HTMLFormElement, editor: Editor | undefined): void {
     }, 150);
   });
 
+  let local: { adopted(): void } | undefined;
   // Autosave: drafts every 20 s when something changed. A new article becomes a draft on its first autosave.
   let dirty = false;
   let saving = false;
@@ -366,6 +367,7 @@ function setupForm(f: HTMLFormElement, editor: Editor | undefined): void {
         idInput.value = String(r.id);
         f.action = r.edit_url;
         history.replaceState(null, '', r.edit_url);
+        local?.adopted();
       }
       if (updatedAt) updatedAt.value = r.updated_at;
       if (status)
@@ -379,9 +381,157 @@ function setupForm(f: HTMLFormElement, editor: Editor | undefined): void {
   };
   window.setInterval(() => void autosave(), Number(f.dataset.autosaveMs ?? 20000));
   f.addEventListener('submit', () => {
-    dirty = false;
     if (editor) body.value = editor.getHTML();
   });
+  local = keepWorkInThisBrowser(f, editor, idInput, status, {
+    isDirty: () => dirty,
+    saved: () => (dirty = false),
+  });
+}
+
+/**
+ * Nothing typed is lost: a copy of the form lives in this browser (localStorage) from every change until the
+ * server has it (the page after a save says `?done=`), so a reload, Back, a crash, or a save that never reached
+ * the server gives the text back, with a notice and a way to discard it. A save is sent only when the server and
+ * its database answer (`/readyz`); otherwise the page stays, says so, and keeps the text. Leaving with unsaved
+ * changes asks first.
+ */
+function keepWorkInThisBrowser(
+  f: HTMLFormElement,
+  editor: Editor | undefined,
+  idInput: HTMLInputElement | null,
+  status: HTMLElement | null,
+  state: { isDirty(): boolean; saved(): void },
+): { adopted(): void } {
+  const SUBMITTED = 'safir-draft-submitted';
+  const keyFor = (id: string | undefined) => `safir-draft:${id || 'new'}`;
+  const key = () => keyFor(idInput?.value);
+  const storage = (() => {
+    try {
+      return window.localStorage;
+    } catch {
+      return undefined; // storage refused (a private window's settings): the rest still works
+    }
+  })();
+  const fields = () => {
+    if (editor) (f.elements.namedItem('body') as HTMLTextAreaElement).value = editor.getHTML();
+    return Object.fromEntries(
+      [...new FormData(f)].filter(([k, v]) => typeof v === 'string' && k !== '_csrf') as [string, string][],
+    );
+  };
+  let discarded = false;
+  const keepNow = () => {
+    if (discarded) return;
+    try {
+      storage?.setItem(key(), JSON.stringify({ at: Date.now(), fields: fields() }));
+    } catch {
+      // full storage: the server copy (autosave) still runs
+    }
+  };
+  const forget = (k: string) => storage?.removeItem(k);
+  let timer: number | undefined;
+  f.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(keepNow, 300);
+  });
+
+  const say = (ar: string, en: string, discard = false) => {
+    if (!status) return;
+    status.textContent = tr(ar, en);
+    if (discard) {
+      const button = Object.assign(document.createElement('button'), {
+        type: 'button',
+        className: 'secondary',
+        textContent: tr('تجاهل النسخة المحلية', 'Discard the local copy'),
+      });
+      button.addEventListener('click', () => {
+        discarded = true;
+        clearTimeout(timer);
+        forget(key());
+        state.saved();
+        location.reload();
+      });
+      status.append(' ', button);
+    }
+  };
+
+  const params = new URLSearchParams(location.search);
+  if (params.has('done')) {
+    // Saved: this article's copy, and the one a new article was typed into, are on the server now.
+    forget(key());
+    const submitted = sessionStorage.getItem(SUBMITTED);
+    if (submitted) forget(submitted);
+    sessionStorage.removeItem(SUBMITTED);
+  } else {
+    let stored: { fields: Record<string, string> } | undefined;
+    try {
+      stored = JSON.parse(storage?.getItem(key()) ?? 'null') ?? undefined;
+    } catch {
+      stored = undefined;
+    }
+    const now = fields();
+    const differs =
+      stored &&
+      [...new Set([...Object.keys(stored.fields), ...Object.keys(now)])].some(
+        (k) => k !== 'updated_at' && k !== 'id' && (stored.fields[k] ?? '') !== (now[k] ?? ''),
+      );
+    if (stored && differs) {
+      for (const el of [...f.elements] as (HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement)[]) {
+        if (!el.name || el.name === '_csrf' || el.name === 'id' || el instanceof HTMLButtonElement) continue;
+        const value = stored.fields[el.name];
+        if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio'))
+          el.checked = value === el.value;
+        else if (value !== undefined || el.name !== 'updated_at') el.value = value ?? '';
+      }
+      editor?.commands.setContent((f.elements.namedItem('body') as HTMLTextAreaElement).value);
+      f.dispatchEvent(new Event('input'));
+      say(
+        'استُعيد نصّ لم يُحفظ بعد، من نسخة في هذا المتصفح. راجعه ثم احفظه، أو تجاهله.',
+        'Text that was not saved yet was restored from a copy in this browser. Review and save it, or discard it.',
+        true,
+      );
+    }
+  }
+  let sending = false;
+  f.addEventListener('submit', (e) => {
+    const submitter = (e as SubmitEvent).submitter as HTMLButtonElement | null;
+    // Destructive buttons ask first (below) and go as they are.
+    if (sending || submitter?.dataset.confirm || f.dataset.confirm) return;
+    e.preventDefault();
+    keepNow();
+    sessionStorage.setItem(SUBMITTED, key());
+    void (async () => {
+      let ready = false;
+      try {
+        ready = (await fetch('/readyz', { cache: 'no-store', credentials: 'omit' })).ok;
+      } catch {
+        ready = false;
+      }
+      if (!ready) {
+        say(
+          'تعذّر الحفظ: الخادم أو قاعدة البيانات غير متاحة الآن. نصّك محفوظ في هذا المتصفح؛ أعد المحاولة بعد قليل.',
+          'Could not save: the server or its database is unavailable right now. Your text is kept in this browser; try again in a moment.',
+        );
+        status?.setAttribute('data-save-failed', '');
+        return;
+      }
+      sending = true;
+      state.saved();
+      f.requestSubmit(submitter ?? undefined);
+    })();
+  });
+  window.addEventListener('beforeunload', (e) => {
+    if (sending || !state.isDirty()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
+  return {
+    // A new article that autosave has just created: its copy moves from the "new" slot to its id.
+    adopted() {
+      forget(keyFor(undefined));
+      keepNow();
+    },
+  };
 }
 
 function arabicCount(
