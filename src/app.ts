@@ -94,6 +94,8 @@ export interface AppOptions {
   pageCacheBytes?: number;
   /** Backups on a schedule (`BACKUP_DIR`), taken by the process that runs the site's jobs. */
   backups?: BackupSchedule;
+  /** The longest a request may take to arrive, body included (default 120 s). */
+  requestTimeoutMs?: number;
   /** The longest a readiness check (`/readyz`) waits for the database; the server passes `DB_TIMEOUT_SECONDS`. */
   databaseTimeoutMs?: number;
   /** How often the outbox is read for changes made elsewhere (ms); PostgreSQL also wakes it at each commit. */
@@ -168,11 +170,21 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
         connectionTimeout?: number;
         maxRequestsPerSocket?: number;
       };
-      const server = createServer(options.http ?? {}, (req, res) => {
+      // A request must arrive whole within requestTimeout (a client trickling a body holds a connection and
+      // memory); Node looks for late ones every connectionsCheckingInterval. Given at construction: set later on
+      // the server object, Node 20 kept its 60-s header timeout instead.
+      const requestTimeout = options.requestTimeout ?? 0;
+      const limits = requestTimeout
+        ? {
+            requestTimeout,
+            headersTimeout: Math.min(60_000, requestTimeout),
+            connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))),
+          }
+        : {};
+      const server = createServer({ ...options.http, ...limits }, (req, res) => {
         if (!answerDirectly?.(req, res)) handler(req, res);
       });
       if (options.keepAliveTimeout) server.keepAliveTimeout = options.keepAliveTimeout;
-      if (options.requestTimeout) server.requestTimeout = options.requestTimeout;
       server.setTimeout(options.connectionTimeout ?? 0);
       if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
       return server;
@@ -181,6 +193,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     trustProxy: opts.trustProxy || false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     bodyLimit: 1024 * 1024,
+    // The whole request, body included (an upload on a slow line); then a 408 and the connection closes.
+    requestTimeout: opts.requestTimeoutMs ?? 120_000,
     // Room for a long percent-encoded Arabic search (10 KB of text is 30–60 KB in a URL); beyond it, a clean 431.
     http: { maxHeaderSize: 64 * 1024 },
     clientErrorHandler,
