@@ -28,7 +28,8 @@ Usage:
                                asks for the password on a terminal, or reads it from standard input
   safir export FILE [--with-passwords]
                                the whole site as one JSON document (users without password hashes unless asked)
-  safir import safir FILE      restore such an export into an empty database (same ids and URLs)
+  safir import safir FILE [--force]
+                               restore such an export into an empty database (same ids and URLs)
   safir backup DIR             a consistent snapshot of the database and every media file, while the site serves,
                                with a manifest of row counts and checksums
   safir restore DIR [--force]  restore a backup into an empty database, SQLite or PostgreSQL whichever it came from
@@ -122,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
           const { ExportFormatError, importSite } = await import('./import/safir-export.js');
           await migrateToLatest(database.db, database.dialect);
           try {
-            const counts = await importSite(database, file);
+            const counts = await importSite(database, file, { replace: values.force });
             await afterBulkLoad(database);
             console.log(
               `Restored: ${Object.entries(counts)
@@ -208,6 +209,7 @@ async function main(argv: string[]): Promise<number> {
         const { restoreBackup } = await import('./import/backup.js');
         await migrateToLatest(database.db, database.dialect);
         const done = await restoreBackup(database, await mediaStore(), dir, { replace: values.force });
+        await afterBulkLoad(database);
         console.log(
           `Restored the ${done.manifest.engine} backup of ${done.manifest.taken_at} into ${database.dialect}: ${Object.entries(
             done.tables,
