@@ -376,8 +376,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     return new AppError(
       'DATABASE_UNAVAILABLE',
       503,
-      'قاعدة البيانات غير متاحة الآن، ولم يُحفظ شيء. أعد المحاولة بعد لحظات.',
-      'The database is unavailable right now, and nothing was saved. Try again in a few moments.',
+      'قاعدة البيانات غير متاحة الآن. أعد المحاولة بعد لحظات، وإن كنت ترسل شيئاً فتحقّق بعدها من أنه حُفظ.',
+      'The database is unavailable right now. Try again in a few moments; if you were sending something, check afterwards that it was saved.',
     );
   }
 
@@ -390,7 +390,12 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     }
     const failure = databaseFailure(error);
     if (failure) {
-      req.log.warn({ err: error }, failure === 'full' ? 'storage full' : 'database unavailable');
+      // A statement that ran past its time is a slow query to find, not only an outage: logged as an error.
+      const slowQuery = (error as { code?: string }).code === '57014';
+      req.log[slowQuery ? 'error' : 'warn'](
+        { err: error },
+        failure === 'full' ? 'storage full' : 'database unavailable',
+      );
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       try {
         return await renderError(req, reply, failureError(failure, req));

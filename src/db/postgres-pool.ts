@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import pg from 'pg';
-import { connectionIsBroken } from './failures.js';
+import { connectionIsBroken, connectionWasCut, markFromDatabase } from './failures.js';
 
 /** Distinct statements a connection prepares at most; further ones run unnamed (each planned anew). */
 const PREPARED_PER_CONNECTION = 500;
@@ -55,7 +55,8 @@ export function createPostgresPool(
   return {
     pool,
     app: {
-      connect: async () => new AppClient(pool, await pool.connect()),
+      connect: async () =>
+        new AppClient(pool, await pool.connect().catch((err: unknown) => Promise.reject(markFromDatabase(err)))),
       end: () => pool.end(),
     },
   };
@@ -103,26 +104,47 @@ class AppClient implements PostgresPoolClient {
     client?.release(this.broken ?? destroy);
   }
 
+  /** Closes the broken connection and takes a new one from the pool. */
+  private async replaceConnection(): Promise<void> {
+    this.release();
+    this.broken = undefined;
+    this.hold(await this.pool.connect());
+  }
+
   private current(): pg.PoolClient {
     if (!this.client) throw new Error('PostgreSQL connection already released');
     return this.client;
   }
 
   private async run<R>(text: string, values: unknown[]): Promise<PostgresQueryResult<R>> {
+    try {
+      return await this.runOnce<R>(text, values);
+    } catch (err) {
+      throw markFromDatabase(err);
+    }
+  }
+
+  private async runOnce<R>(text: string, values: unknown[]): Promise<PostgresQueryResult<R>> {
     const verb = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase();
+    // A connection already known broken (a statement on it timed out, say) takes nothing more: a rollback would
+    // queue behind the hung statement for another timeout.
+    if (this.broken) {
+      if (this.inTransaction || verb !== 'select' || !connectionWasCut(this.broken)) throw this.broken;
+      await this.replaceConnection();
+    }
     if (verb === 'begin' || verb === 'start') this.inTransaction = true;
     try {
-      return await runNamed<R>(this.current(), text, values);
+      return await runNamed<R>(this.current(), text, values, this.inTransaction);
     } catch (err) {
       if (!connectionIsBroken(err)) throw err;
       this.broken = err as Error;
-      if (this.inTransaction || verb !== 'select') throw err;
+      // Only a read outside a transaction, and only when the connection was cut (a restart): a server that
+      // does not answer would only be waited for again.
+      if (this.inTransaction || verb !== 'select' || !connectionWasCut(err)) throw err;
       await new Promise((resolve) => setTimeout(resolve, READ_RETRY_PAUSE_MS));
-      this.release();
-      this.broken = undefined;
-      this.hold(await this.pool.connect());
+      await this.replaceConnection();
       try {
-        return await runNamed<R>(this.current(), text, values);
+        return await runNamed<R>(this.current(), text, values, false);
       } catch (again) {
         if (connectionIsBroken(again)) this.broken = again as Error;
         throw again;
@@ -133,7 +155,12 @@ class AppClient implements PostgresPoolClient {
   }
 }
 
-async function runNamed<R>(client: pg.PoolClient, text: string, values: unknown[]): Promise<PostgresQueryResult<R>> {
+async function runNamed<R>(
+  client: pg.PoolClient,
+  text: string,
+  values: unknown[],
+  inTransaction: boolean,
+): Promise<PostgresQueryResult<R>> {
   if (!/^(select|insert|update|delete|with)\b/.test(text))
     return client.query(text, values) as unknown as Promise<PostgresQueryResult<R>>;
   let prepared = statementNames.get(client);
@@ -150,6 +177,8 @@ async function runNamed<R>(client: pg.PoolClient, text: string, values: unknown[
     if ((err as { code?: string }).code !== '0A000') throw err;
     prepared.names.clear();
     prepared.generation++;
+    // Inside a transaction the failed statement has aborted it: the error to report is this one.
+    if (inTransaction) throw err;
     return client.query(text, values) as unknown as Promise<PostgresQueryResult<R>>;
   }
 }

@@ -156,17 +156,20 @@ describe('PostgreSQL out of reach, frozen, or cut, through a proxy between Safir
     assert.ok(ms < 5000, 'recovery within 5 s');
   });
 
-  test('connections cut under the pool (a restart): reads are retried on a new connection and succeed', async () => {
-    // Every pooled connection is open and idle; cut them all, and let new ones through at once.
-    await proxy.set('refuse');
-    await proxy.set('pass');
+  test('a connection cut in the middle of a read (a restart): the read is retried on a new connection, the page is served', async () => {
     const tally = newTally();
     for (let i = 0; i < 3; i++) {
-      const path = fresh();
-      const res = await fetchTimed(site.base + path, tally);
-      assert.equal(res.status, 200, `${path} after the connections were cut`);
+      // Every byte to and from PostgreSQL takes 400 ms: the page's first read is surely in flight when the
+      // connections are cut 150 ms in, and the server comes straight back.
+      await proxy.set('slow', 400);
+      const page = fetchTimed(site.base + fresh(), tally);
+      await new Promise((r) => setTimeout(r, 150));
+      await proxy.set('refuse');
+      await proxy.set('pass');
+      const res = await page;
+      assert.equal(res.status, 200, 'served, though the connection under its read was cut');
     }
-    report('cut', tally);
+    report('cut mid-read', tally);
   });
 
   test('slow (200 ms each way): pages still render, slower, without errors', async () => {
@@ -211,7 +214,7 @@ describe('SQLite locked by another process for longer than Safir waits', () => {
     }
     const ms = performance.now() - started;
     assert.equal(locked.status, 503, locked.text.slice(0, 300));
-    assert.match(locked.text, /قاعدة البيانات غير متاحة الآن، ولم يُحفظ شيء/);
+    assert.match(locked.text, /قاعدة البيانات غير متاحة الآن/);
     assert.ok(ms < 7000, `answered after ${ms.toFixed(0)} ms (Safir waits 5 s for a lock)`);
     assert.equal((await site.db.db.selectFrom('comments').select('id').execute()).length, before.length);
     assert.equal((await post(t2!)).status, 303, 'the lock gone, the next comment is taken');
