@@ -180,7 +180,7 @@ ${empty !== undefined ? html`<option value="">${empty}</option>` : ''}
 ${options.map((c) => html`<option value="${c.id}" ${String(c.id) === value ? raw('selected') : ''}>${c.name}</option>`)}
 </select>`;
   };
-  return html`<form method="post" action="${action}" data-article-form data-autosave-ms="${o.autosaveMs ?? 20000}" novalidate>
+  return html`<form method="post" action="${action}" data-article-form data-autosave-ms="${o.autosaveMs ?? 20000}" data-writer="${String(view.user?.id ?? '')}" novalidate>
 ${csrfField(view)}
 <input type="hidden" name="id" value="${s.id}">
 <input type="hidden" name="updated_at" value="${s.updated_at}">

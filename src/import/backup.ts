@@ -7,7 +7,7 @@ import { type Database, openDatabase } from '../db/database.js';
 import { snapshotSqlite } from '../db/maintenance.js';
 import { LocalMediaStore, type MediaStore } from '../media/storage/index.js';
 import { isSafeMediaPath, mediaTypeOf } from '../media/storage/media-store.js';
-import { exportSite, importSite } from './safir-export.js';
+import { EXPORT_TABLES, exportSite, importSiteText } from './safir-export.js';
 
 /** What `safir backup` writes beside the data: what it holds, to check a restore against. */
 export interface BackupManifest {
@@ -43,7 +43,8 @@ export async function backup(
   dir: string,
 ): Promise<{ started: string; mediaFiles: number; manifest: BackupManifest }> {
   const target = resolve(dir);
-  await mkdir(target, { recursive: true });
+  // Backups hold password hashes and two-factor secrets: readable by the owner only.
+  await mkdir(target, { recursive: true, mode: 0o700 });
   if ((await readdir(target)).length) throw new BackupError(`${target} is not empty; back up into an empty folder`);
   const started = new Date().toISOString();
   const exportFile = join(target, EXPORT_FILE);
@@ -70,7 +71,7 @@ export async function backup(
     const stored = await media.get(path);
     if (!stored) continue; // deleted since it was listed
     const out = join(target, 'media', ...path.split('/'));
-    await mkdir(dirname(out), { recursive: true });
+    await mkdir(dirname(out), { recursive: true, mode: 0o700 });
     const hash = createHash('sha256');
     await pipeline(
       stored.body,
@@ -80,7 +81,7 @@ export async function backup(
           yield chunk;
         }
       },
-      createWriteStream(out),
+      createWriteStream(out, { mode: 0o600 }),
     );
     files[`media/${path}`] = hash.digest('hex');
     mediaFiles++;
@@ -93,7 +94,7 @@ export async function backup(
     tables,
     files,
   };
-  await writeFile(join(target, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+  await writeFile(join(target, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`, { mode: 0o600 });
   await writeFile(
     join(target, 'RESTORE.txt'),
     `Safir backup taken ${started} from ${database.dialect}.\n` +
@@ -125,28 +126,57 @@ export async function restoreBackup(
   }
   if (manifest.format !== BACKUP_FORMAT || manifest.version !== 1 || !manifest.files?.[EXPORT_FILE])
     throw new BackupError(`${root}/${MANIFEST_FILE} is not a Safir backup manifest (version 1)`);
+  const missingCounts = EXPORT_TABLES.filter((t) => typeof manifest.tables?.[t] !== 'number');
+  if (missingCounts.length)
+    throw new BackupError(`the manifest gives no row count for ${missingCounts.join(', ')}: nothing was restored`);
+  // Every file is checked before anything is written; what is then restored is checked again as it is read
+  // (one file in memory at a time), so a file changed in between is refused, not restored.
   const bad: string[] = [];
+  const exportText = await readFile(join(root, EXPORT_FILE)).catch(() => undefined);
   for (const [path, expected] of Object.entries(manifest.files)) {
     if (!isSafeBackupPath(path)) {
       bad.push(`${path} (not a path a backup writes)`);
       continue;
     }
-    const actual = await sha256Of(join(root, ...path.split('/'))).catch(() => 'missing');
-    if (actual !== expected) bad.push(actual === 'missing' ? `${path} (missing)` : `${path} (changed)`);
+    const actual =
+      path === EXPORT_FILE
+        ? exportText && sha256(exportText)
+        : await sha256Of(join(root, ...path.split('/'))).catch(() => undefined);
+    if (!actual) bad.push(`${path} (missing)`);
+    else if (actual !== expected) bad.push(`${path} (changed)`);
   }
+  // Nothing the manifest does not name goes into the media store.
+  if (existsSync(join(root, 'media')))
+    for await (const path of new LocalMediaStore(join(root, 'media')).list())
+      if (!manifest.files[`media/${path}`]) bad.push(`media/${path} (not in the manifest)`);
   if (bad.length) throw new BackupError(`the backup is damaged, nothing was restored: ${bad.slice(0, 20).join(', ')}`);
-  const tables = await importSite(database, join(root, EXPORT_FILE), {
+  const tables = await importSiteText(database, exportText!.toString('utf8'), {
     replace: options.replace,
     expect: manifest.tables,
   });
-  const mediaDone = existsSync(join(root, 'media')) ? await restoreMedia(media, join(root, 'media')) : undefined;
-  return { manifest, tables, media: { restored: mediaDone?.restored ?? 0, present: mediaDone?.present ?? 0 } };
+  let restored = 0;
+  let present = 0;
+  for (const [path, expected] of Object.entries(manifest.files)) {
+    if (path === EXPORT_FILE) continue;
+    const stored = path.slice('media/'.length);
+    if ((await media.size(stored)) !== undefined) {
+      present++;
+      continue;
+    }
+    const bytes = await readFile(join(root, ...path.split('/')));
+    if (sha256(bytes) !== expected) throw new BackupError(`${path} changed during the restore; run it again`);
+    await media.put(stored, bytes, mediaTypeOf(stored) ?? 'application/octet-stream');
+    restored++;
+  }
+  return { manifest, tables, media: { restored, present } };
 }
 
 /** The export, or a media file's place under media/: nothing a manifest could name outside the folder. */
 function isSafeBackupPath(path: string): boolean {
   return path === EXPORT_FILE || (path.startsWith('media/') && isSafeMediaPath(path.slice('media/'.length)));
 }
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');

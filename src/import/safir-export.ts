@@ -72,7 +72,8 @@ export async function exportSite(
   file: string,
   opts: { withPasswords?: boolean; now?: string } = {},
 ): Promise<Record<Table, number>> {
-  const out = createWriteStream(file);
+  // It may hold password hashes and two-factor secrets: readable by the owner only.
+  const out = createWriteStream(file, { mode: 0o600 });
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
   };
@@ -119,9 +120,18 @@ export async function importSite(
   file: string,
   options: ImportOptions = {},
 ): Promise<Record<Table, number>> {
+  return importSiteText(database, await readFile(file, 'utf8'), options);
+}
+
+/** The same, from the export's text already read (a restore reads it once, checks it, and restores what it checked). */
+export async function importSiteText(
+  database: Database,
+  text: string,
+  options: ImportOptions = {},
+): Promise<Record<Table, number>> {
   let data: Record<string, unknown>;
   try {
-    data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    data = JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
     throw new ExportFormatError(`not a Safir export: ${(err as Error).message}`);
   }

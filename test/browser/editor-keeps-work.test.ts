@@ -78,6 +78,16 @@ describe('the editor keeps the writer’s work (Chromium, PostgreSQL through a f
     await page.waitForLoadState('load');
     await body(page).waitFor();
     assert.doesNotMatch(await body(page).innerText(), /فقرة كُتبت قبل العنوان/);
+
+    // Signing out leaves no copy behind for the next person on this browser.
+    await body(page).click();
+    await page.keyboard.type('سطر لم يُحفظ قبل الخروج.');
+    await page.waitForTimeout(500);
+    const drafts = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('safir-draft:')));
+    assert.equal((await drafts()).length, 1);
+    await page.getByRole('button', { name: 'خروج' }).click();
+    await page.waitForURL(/\/admin\/sign-in/);
+    assert.deepEqual(await drafts(), []);
     await page.context().close();
   });
 

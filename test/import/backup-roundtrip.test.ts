@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Dialect } from '../../src/db/dialect.js';
@@ -115,6 +115,13 @@ for (const [from, to] of PAIRS) {
       assert.notEqual(damaged.status, 0);
       assert.match(damaged.stderr, /damaged, nothing was restored: media\/.+ \(changed\)/);
       writeFileSync(victim, original);
+      // A file the manifest does not name (slipped into the folder afterwards): refused too.
+      const stray = join(backupDir, 'media', '2026', 'stray.png');
+      writeFileSync(stray, original);
+      const unlisted = cli(target.url, targetMedia, 'restore', backupDir);
+      assert.notEqual(unlisted.status, 0);
+      assert.match(unlisted.stderr, /media\/2026\/stray\.png \(not in the manifest\)/);
+      rmSync(stray);
 
       const restored = cli(target.url, targetMedia, 'restore', backupDir);
       assert.equal(restored.status, 0, restored.stderr);
@@ -156,9 +163,11 @@ for (const [from, to] of PAIRS) {
       const moved = await fetch(copy.base + renamed.from, { redirect: 'manual' });
       assert.equal(moved.status, 301);
       assert.equal(moved.headers.get('location'), renamed.to);
-      // Staff sign in on the restored site with their passwords.
-      const signInPage = await fetch(copy.base + '/admin/sign-in');
-      assert.equal(signInPage.status, 200);
+      // Staff sign in on the restored site with their passwords (the backup keeps the hashes).
+      const restoredEditor = await signIn({ base: copy.base } as TestSite, 'editor@safir.test', PASSWORD);
+      const dashboard = await restoredEditor.request('GET', '/admin');
+      assert.equal(dashboard.status, 200);
+      assert.match(dashboard.text, /action="\/admin\/sign-out"/);
     });
   });
 }

@@ -10,6 +10,8 @@ import { Editor, Node, mergeAttributes } from '@tiptap/core';
 import StarterKit from '@tiptap/starter-kit';
 
 const form = document.querySelector<HTMLFormElement>('form[data-article-form]');
+/** A copy in the browser older than this is dropped rather than offered back. */
+const DRAFT_DAYS = 14;
 const lang = document.documentElement.lang === 'en' ? 'en' : 'ar';
 const tr = (ar: string, en: string) => (lang === 'ar' ? ar : en);
 
@@ -404,7 +406,8 @@ function keepWorkInThisBrowser(
   state: { isDirty(): boolean; saved(): void },
 ): { adopted(): void } {
   const SUBMITTED = 'safir-draft-submitted';
-  const keyFor = (id: string | undefined) => `safir-draft:${id || 'new'}`;
+  // One copy per person and article: another account on the same browser never gets it back.
+  const keyFor = (id: string | undefined) => `safir-draft:${f.dataset.writer ?? ''}:${id || 'new'}`;
   const key = () => keyFor(idInput?.value);
   const storage = (() => {
     try {
@@ -463,10 +466,14 @@ function keepWorkInThisBrowser(
     if (submitted) forget(submitted);
     sessionStorage.removeItem(SUBMITTED);
   } else {
-    let stored: { fields: Record<string, string> } | undefined;
+    let stored: { at: number; fields: Record<string, string> } | undefined;
     try {
       stored = JSON.parse(storage?.getItem(key()) ?? 'null') ?? undefined;
     } catch {
+      stored = undefined;
+    }
+    if (stored && !(Date.now() - stored.at < DRAFT_DAYS * 24 * 3600_000)) {
+      forget(key());
       stored = undefined;
     }
     const now = fields();
@@ -568,6 +575,17 @@ if (form) {
   const editor = textarea ? setupEditor(textarea) : undefined;
   setupForm(form, editor);
 }
+
+// Signing out leaves no text behind in this browser for whoever uses it next.
+document.addEventListener('submit', (e) => {
+  const target = e.target as HTMLFormElement;
+  if (!/\/admin\/sign-out(-everywhere)?$/.test(new URL(target.action, location.href).pathname)) return;
+  try {
+    for (const k of Object.keys(localStorage)) if (k.startsWith('safir-draft:')) localStorage.removeItem(k);
+  } catch {
+    // storage refused: nothing was kept there either
+  }
+});
 
 // Confirmations for destructive buttons, everywhere in the admin.
 document.addEventListener('submit', (e) => {
