@@ -37,5 +37,21 @@ export async function runRetention(
   await parts.comments.pruneTokens();
   await pruneEvents(db, before(RETENTION.handledEventsMs), before(RETENTION.eventsMs));
   await pruneFollowers(db, before(RETENTION.followersMs));
-  await db.deleteFrom('article_views').where('day', '<', before(RETENTION.viewsMs).slice(0, 10)).execute();
+  await pruneViews(db, before(RETENTION.viewsMs).slice(0, 10));
+}
+
+/** Days of read counts one run removes at most: years of backlog go a month an hour, never in one long statement. */
+const VIEW_DAYS_PER_RUN = 31;
+
+/** Removes read counts of days before `firstKept` (YYYY-MM-DD), one day per statement. */
+async function pruneViews(db: DB, firstKept: string): Promise<void> {
+  const days = await db
+    .selectFrom('article_views')
+    .select('day')
+    .distinct()
+    .where('day', '<', firstKept)
+    .orderBy('day')
+    .limit(VIEW_DAYS_PER_RUN)
+    .execute();
+  for (const { day } of days) await db.deleteFrom('article_views').where('day', '=', day).execute();
 }

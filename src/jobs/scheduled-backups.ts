@@ -39,6 +39,8 @@ export function scheduledBackups(
   const take = async (name: string) => {
     const target = join(dir, name);
     const started = Date.now();
+    // Another node's backup of this very second: not ours to write into, nor to remove.
+    if (await stat(target).catch(() => undefined)) return;
     try {
       await run(process.execPath, [...loaderFlags(process.execArgv), cli, 'backup', target], {
         env: {
@@ -50,12 +52,17 @@ export function scheduledBackups(
         timeout: Math.max(schedule.everyMs, 3600_000),
         maxBuffer: 1024 * 1024,
       });
-      const removed = await pruneBackups(dir, schedule.keep);
-      log.info({ backup: target, ms: Date.now() - started, removed }, 'scheduled backup taken');
     } catch (err) {
       await rm(target, { recursive: true, force: true }).catch(() => {});
       log.error({ err, backup: target }, 'scheduled backup failed');
+      return;
     }
+    log.info({ backup: target, ms: Date.now() - started }, 'scheduled backup taken');
+    // The new backup stands whatever happens to the old ones.
+    await pruneBackups(dir, schedule.keep, schedule.everyMs).then(
+      (removed) => removed.length && log.info({ removed }, 'old backups removed'),
+      (err: unknown) => log.error({ err }, 'old backups could not be removed'),
+    );
   };
   return {
     name: 'backup',
@@ -63,10 +70,8 @@ export function scheduledBackups(
     everyMs: Math.min(schedule.everyMs, 60_000),
     async run() {
       if (running) return;
-      const newest = (await readdir(dir).catch(() => [] as string[]))
-        .filter((n) => NAME.test(n))
-        .sort()
-        .at(-1);
+      // The schedule follows complete backups only: one cut short (a killed process) does not count.
+      const newest = (await completeBackups(dir)).at(-1);
       const at = newest ? Date.parse(newest.slice(6).replace(/T(\d{2})-(\d{2})-(\d{2})Z$/, 'T$1:$2:$3Z')) : 0;
       if (Date.now() - at < schedule.everyMs) return;
       const name = `safir-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}Z`;
@@ -75,12 +80,25 @@ export function scheduledBackups(
   };
 }
 
-/** Deletes the oldest of the job's backups beyond `keep` (only complete ones count: they have a manifest). */
-export async function pruneBackups(dir: string, keep: number): Promise<string[]> {
-  const names = (await readdir(dir)).filter((n) => NAME.test(n)).sort();
+/** The job's backups that finished (they have a manifest), oldest first. */
+async function completeBackups(dir: string): Promise<string[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => NAME.test(n)).sort();
   const complete: string[] = [];
   for (const n of names) if (await stat(join(dir, n, 'manifest.json')).catch(() => undefined)) complete.push(n);
+  return complete;
+}
+
+/**
+ * Deletes the oldest of the job's complete backups beyond `keep`, and any of its folders left unfinished by a
+ * process that died (no manifest, older than one schedule period: no backup still running is that old).
+ */
+export async function pruneBackups(dir: string, keep: number, periodMs: number): Promise<string[]> {
+  const complete = await completeBackups(dir);
   const old = complete.slice(0, Math.max(0, complete.length - keep));
+  for (const n of (await readdir(dir)).filter((n) => NAME.test(n) && !complete.includes(n))) {
+    const info = await stat(join(dir, n)).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > Math.max(periodMs, 3600_000)) old.push(n);
+  }
   for (const n of old) await rm(join(dir, n), { recursive: true, force: true });
   return old;
 }

@@ -103,7 +103,8 @@ for (const dialect of DIALECTS) {
         password_resets: PER_DAY.resets * days(3600_000),
         auth_throttle: PER_DAY.failedSignIns * days(DAY_MS),
         comment_tokens: PER_DAY.commentForms * days(MAX_FORM_AGE_MS),
-        events: PER_DAY.events * days(RETENTION.eventsMs),
+        // No consumer holds a cursor here, so every event counts as handled: the 7-day rule applies.
+        events: PER_DAY.events * days(RETENTION.handledEventsMs),
         event_followers: PER_DAY.processes * days(RETENTION.followersMs),
         article_views: readsPerDay * days(RETENTION.viewsMs),
       };
