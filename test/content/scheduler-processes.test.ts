@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { actorOf } from '../../src/accounts/roles.js';
-import { AccountService } from '../../src/accounts/service.js';
-import { serverSecret } from '../../src/accounts/secret.js';
-import { Editorial } from '../../src/content/editorial.js';
-import { ensureCategory } from '../../src/content/service.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { editorOn } from '../helpers/newsroom.js';
 
 /** Two real `safir serve` processes on one database: each due article is published by exactly one of them. */
 for (const dialect of DIALECTS) {
@@ -22,16 +18,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('every due article is published once, by one process', async () => {
-      const accounts = new AccountService(db.db, await serverSecret(db.db));
-      const editor = await accounts.createUser({
-        email: 'e@safir.test',
-        name: 'محرر',
-        role: 'editor',
-        password: 'editor password 1',
-      });
-      const actor = actorOf(editor);
-      const categoryId = await ensureCategory(db.db, { name: 'سياسة' });
-      const editorial = new Editorial(db.db);
+      const { actor, editorial, categoryId } = await editorOn(db.db, 'e@safir.test');
       const due = new Date(Date.now() + 4000).toISOString();
       const ids: number[] = [];
       for (let i = 0; i < 12; i++) {

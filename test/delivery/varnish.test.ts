@@ -2,16 +2,14 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { actorOf } from '../../src/accounts/roles.js';
-import { AccountService } from '../../src/accounts/service.js';
-import { serverSecret } from '../../src/accounts/secret.js';
-import { Editorial } from '../../src/content/editorial.js';
-import { ensureCategory } from '../../src/content/service.js';
+import type { Actor } from '../../src/accounts/roles.js';
+import type { Editorial } from '../../src/content/editorial.js';
 import { VarnishPurger } from '../../src/delivery/purge/varnish.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { PASSWORD, signIn } from '../helpers/admin.js';
 import { serveProcess, stopProcess } from '../helpers/processes.js';
 import type { TestSite } from '../helpers/server.js';
+import { editorOn } from '../helpers/newsroom.js';
 import { freePort, isHit, type RunningVarnish, startVarnish } from '../helpers/varnish.js';
 
 /**
@@ -32,19 +30,14 @@ for (const dialect of DIALECTS) {
     const paths: string[] = [];
     let categoryId: number;
     let editorial: Editorial;
+    let editor: Actor;
 
     before(async () => {
       db = await createTestDatabase(dialect);
-      const accounts = new AccountService(db.db, await serverSecret(db.db));
-      const user = await accounts.createUser({
-        email: 'v@safir.test',
-        name: 'محرر',
-        role: 'editor',
-        password: PASSWORD,
-      });
-      const editor = actorOf(user);
-      editorial = new Editorial(db.db);
-      categoryId = await ensureCategory(db.db, { name: 'سياسة' });
+      const newsroom = await editorOn(db.db, 'v@safir.test', PASSWORD);
+      editor = newsroom.actor;
+      editorial = newsroom.editorial;
+      categoryId = newsroom.categoryId;
       for (let i = 0; i < ARTICLES; i++) {
         const id = await editorial.save(
           editor,
@@ -122,7 +115,6 @@ for (const dialect of DIALECTS) {
       assert.ok(await home(), 'the home page shows the new title within 2 s');
 
       // Unpublished on node B's side of the database: a hard purge, so no reader gets the old page again.
-      const editor = actorOf((await new AccountService(db.db, await serverSecret(db.db)).userByEmail('v@safir.test'))!);
       await editorial.save(
         editor,
         ids[2]!,

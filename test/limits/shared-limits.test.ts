@@ -3,14 +3,12 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@redis/client';
-import { actorOf } from '../../src/accounts/roles.js';
 import { serverSecret } from '../../src/accounts/secret.js';
-import { ACCOUNT_FAILURE_LIMIT, AccountService } from '../../src/accounts/service.js';
+import { ACCOUNT_FAILURE_LIMIT } from '../../src/accounts/service.js';
 import { CommentService, IP_ATTEMPTS_PER_MINUTE, IP_COMMENTS_PER_10_MIN } from '../../src/comments/service.js';
-import { Editorial } from '../../src/content/editorial.js';
-import { ensureCategory } from '../../src/content/service.js';
 import type { Dialect } from '../../src/db/dialect.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { editorOn } from '../helpers/newsroom.js';
 import { postForm, serveProcess } from '../helpers/processes.js';
 
 /**
@@ -54,18 +52,11 @@ for (const { dialect, redis } of stores) {
 
     before(async () => {
       db = await createTestDatabase(dialect);
-      const accounts = new AccountService(db.db, await serverSecret(db.db));
-      const user = await accounts.createUser({
-        email: 'target@safir.test',
-        name: 'هدف',
-        role: 'editor',
-        password: 'the right password',
-      });
-      const editorial = new Editorial(db.db);
+      const { actor, editorial, categoryId } = await editorOn(db.db, 'target@safir.test', 'the right password');
       articleId = await editorial.save(
-        actorOf(user),
+        actor,
         undefined,
-        { title: 'مقال للتعليق', bodyHtml: '<p>نص</p>', categoryId: await ensureCategory(db.db, { name: 'سياسة' }) },
+        { title: 'مقال للتعليق', bodyHtml: '<p>نص</p>', categoryId },
         'publish',
       );
       articlePath = `/article/${encodeURIComponent((await editorial.article(articleId)).slug)}`;
