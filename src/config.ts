@@ -90,8 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backups: env.BACKUP_DIR
       ? {
           dir: resolve(env.BACKUP_DIR),
-          everyMs: wholeNumber(env, 'BACKUP_EVERY_HOURS', 24, 1) * 3600_000,
-          keep: wholeNumber(env, 'BACKUP_KEEP', 7, 1),
+          everyMs: wholeNumber(env, 'BACKUP_EVERY_HOURS', 24, 'a whole number of hours, at least 1', 1) * 3600_000,
+          keep: wholeNumber(env, 'BACKUP_KEEP', 7, 'a whole number of backups, at least 1', 1),
         }
       : undefined,
     redisUrl: env.REDIS_URL || undefined,
@@ -131,20 +131,16 @@ export function purging(purge: PurgeConfig): boolean {
   return purge.varnish.length > 0 || purge.cdn !== undefined;
 }
 
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+/** A whole-number setting: `fallback` when unset, otherwise digits only, at least `min`. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, what: string, min = 0): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
-  if (!/^\d{1,6}$/.test(value) || Number(value) < min)
-    throw new Error(`${name} must be a whole number of at least ${min}, got "${value}"`);
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min) throw new Error(`${name} must be ${what}, got "${value}"`);
   return Number(value);
 }
 
-function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d{1,9}$/.test(value)) throw new Error(`${name} must be a whole number of seconds, got "${value}"`);
-  return Number(value);
-}
+const seconds = (env: NodeJS.ProcessEnv, name: string, fallback: number) =>
+  wholeNumber(env, name, fallback, 'a whole number of seconds');
 
 /** Reads the purge settings, refusing what could not work (a URL that is not http, a CDN without its id). */
 export function parsePurge(env: NodeJS.ProcessEnv): PurgeConfig {

@@ -64,3 +64,17 @@ test('purge keys: `!key` is hard and wins over soft; unknown shapes are dropped;
   assert.deepEqual(batches.flat(), keys);
   for (const b of batches) assert.ok(b.length <= 30 && b.join(' ').length <= 60);
 });
+
+test('fault settings: database timeout and scheduled backups, with their defaults and their refusals', () => {
+  assert.equal(loadConfig({}).databaseTimeoutMs, 5000);
+  assert.equal(loadConfig({ DB_TIMEOUT_SECONDS: '0' }).databaseTimeoutMs, 0, '0: no limit');
+  assert.equal(loadConfig({}).backups, undefined, 'no backups unless a folder is named');
+  const backups = loadConfig({ BACKUP_DIR: '/var/backups/safir' }).backups;
+  assert.deepEqual(backups, { dir: '/var/backups/safir', everyMs: 24 * 3600_000, keep: 7 });
+  assert.throws(
+    () => loadConfig({ BACKUP_DIR: '/b', BACKUP_KEEP: '0' }),
+    /BACKUP_KEEP must be a whole number of backups, at least 1/,
+  );
+  assert.throws(() => loadConfig({ BACKUP_DIR: '/b', BACKUP_EVERY_HOURS: '1.5' }), /BACKUP_EVERY_HOURS/);
+  assert.throws(() => loadConfig({ DB_TIMEOUT_SECONDS: '-1' }), /whole number of seconds/);
+});
