@@ -154,21 +154,31 @@ export async function restoreBackup(
     replace: options.replace,
     expect: manifest.tables,
   });
-  let restored = 0;
-  let present = 0;
+  const counts = { restored: 0, present: 0 };
   for (const [path, expected] of Object.entries(manifest.files)) {
     if (path === EXPORT_FILE) continue;
-    const stored = path.slice('media/'.length);
-    if ((await media.size(stored)) !== undefined) {
-      present++;
-      continue;
-    }
-    const bytes = await readFile(join(root, ...path.split('/')));
-    if (sha256(bytes) !== expected) throw new BackupError(`${path} changed during the restore; run it again`);
-    await media.put(stored, bytes, mediaTypeOf(stored) ?? 'application/octet-stream');
-    restored++;
+    const done = await putUnlessPresent(media, path.slice('media/'.length), async () => {
+      const bytes = await readFile(join(root, ...path.split('/')));
+      if (sha256(bytes) !== expected) throw new BackupError(`${path} changed during the restore; run it again`);
+      return bytes;
+    });
+    counts[done]++;
   }
-  return { manifest, tables, media: { restored, present } };
+  return { manifest, tables, media: counts };
+}
+
+/**
+ * Puts a backed-up media file into the store under its own path, read only if the store lacks it: names are
+ * unique per upload, so a file already there is that very file (and a restore may be run again).
+ */
+async function putUnlessPresent(
+  media: MediaStore,
+  path: string,
+  read: () => Promise<Buffer>,
+): Promise<'restored' | 'present'> {
+  if ((await media.size(path)) !== undefined) return 'present';
+  await media.put(path, await read(), mediaTypeOf(path) ?? 'application/octet-stream');
+  return 'restored';
 }
 
 /** The export, or a media file's place under media/: nothing a manifest could name outside the folder. */
@@ -193,23 +203,16 @@ export async function restoreMedia(
   dir: string,
 ): Promise<{ restored: number; present: number; skipped: string[] }> {
   const root = resolve(dir);
-  let restored = 0;
-  let present = 0;
+  const counts = { restored: 0, present: 0 };
   const skipped: string[] = [];
   // The backup's folder read as a local store: regular files only (no links), as relative paths.
   for await (const path of new LocalMediaStore(root).list()) {
     // A name Safir could have made, of a kind it stores; anything else is reported, not copied.
-    const type = mediaTypeOf(path);
-    if (!isSafeMediaPath(path) || !type) {
+    if (!isSafeMediaPath(path) || !mediaTypeOf(path)) {
       skipped.push(path);
       continue;
     }
-    if ((await media.size(path)) !== undefined) {
-      present++;
-      continue;
-    }
-    await media.put(path, await readFile(join(root, path)), type);
-    restored++;
+    counts[await putUnlessPresent(media, path, () => readFile(join(root, path)))]++;
   }
-  return { restored, present, skipped };
+  return { ...counts, skipped };
 }

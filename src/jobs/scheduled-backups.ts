@@ -17,7 +17,12 @@ export interface BackupSchedule {
 }
 
 /** Folders this job made: `safir-2026-12-01T03-00-00Z`. Nothing else in BACKUP_DIR is ever touched. */
-const NAME = /^safir-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/;
+const NAME = /^safir-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z$/;
+const nameAt = (ms: number) => `safir-${new Date(ms).toISOString().slice(0, 19).replaceAll(':', '-')}Z`;
+const takenAt = (name: string) => {
+  const m = NAME.exec(name);
+  return m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) : 0;
+};
 
 /**
  * Backups on a schedule, once for the site (a SiteJob: the lease holder runs it). Each runs `safir backup` as a
@@ -72,10 +77,8 @@ export function scheduledBackups(
       if (running) return;
       // The schedule follows complete backups only: one cut short (a killed process) does not count.
       const newest = (await completeBackups(dir)).at(-1);
-      const at = newest ? Date.parse(newest.slice(6).replace(/T(\d{2})-(\d{2})-(\d{2})Z$/, 'T$1:$2:$3Z')) : 0;
-      if (Date.now() - at < schedule.everyMs) return;
-      const name = `safir-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}Z`;
-      running = take(name).finally(() => (running = undefined));
+      if (newest && Date.now() - takenAt(newest) < schedule.everyMs) return;
+      running = take(nameAt(Date.now())).finally(() => (running = undefined));
     },
   };
 }
