@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { scheduledBackups } from '../../src/jobs/scheduled-backups.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { startSite, type TestSite } from '../helpers/server.js';
 
@@ -37,7 +38,7 @@ for (const dialect of DIALECTS) {
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(seen.size >= 3, `${seen.size} backups taken`);
-      // Publishing is not held up by a backup running: the site answers meanwhile.
+      // The site answers while backups run (that a backup's turn returns at once is the next test).
       assert.equal((await fetch(site.base + '/')).status, 200);
       const kept = complete();
       assert.ok(kept.length <= 3 && kept.length >= 2, `kept ${kept.join(', ')}`);
@@ -53,6 +54,27 @@ for (const dialect of DIALECTS) {
         { env: { ...process.env, DATABASE_URL: target.url, MEDIA_DIR: join(target.dir, 'media') }, encoding: 'utf8' },
       );
       assert.equal(restored.status, 0, restored.stderr);
+    });
+
+    test("a backup's turn returns at once: the backup runs in its own process, the other site jobs are not held", async () => {
+      const dir = join(dbs[0]!.dir, 'backups-direct');
+      mkdirSync(dir);
+      const db = sites[0]!.db;
+      const job = scheduledBackups(
+        { dir, everyMs: 3600_000, keep: 2 },
+        { databaseUrl: db.url, mediaDir: join(db.dir, 'media') },
+        { info: () => {}, error: () => {} },
+      );
+      const started = performance.now();
+      await job.run();
+      const ms = performance.now() - started;
+      assert.ok(ms < 1000, `the turn took ${ms.toFixed(0)} ms`);
+      const complete = () => readdirSync(dir).filter((n) => existsSync(join(dir, n, 'manifest.json')));
+      assert.deepEqual(complete(), [], 'the backup was still running when the turn returned');
+      for (let i = 0; i < 300 && !complete().length; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(complete().length, 1, 'it finished in the background');
+      await job.run();
+      assert.equal(readdirSync(dir).length, 1, 'within the period, no second backup');
     });
   });
 }
