@@ -63,6 +63,8 @@ import { type BackupSchedule, scheduledBackups } from './jobs/scheduled-backups.
 import { purgeTargets } from './delivery/purge/index.js';
 import { DatabaseLimitStore } from './limits/database-limit-store.js';
 import type { LimitStore } from './limits/limit-store.js';
+import { ArticleProtection, carriesUnlockCookie } from './content/protection.js';
+import { wordpressPathVariant, wordpressQueryTarget, wordpressUploadRoutes } from './import/wordpress-addresses.js';
 
 /** What a 503 tells clients and shared caches: try again after this long. */
 const RETRY_AFTER_SECONDS = 5;
@@ -236,7 +238,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
         ...(html ? { 'content-security-policy': contentSecurityPolicy(false) } : {}),
       }),
       // With ALLOWED_HOSTS set, every request goes the long way, past the host check (onRequest below).
-      accepts: () => !allowedHosts,
+      // A reader who unlocked a protected article gets their own render of its page (content/protection.ts).
+      accepts: (req) => !allowedHosts && !carriesUnlockCookie(req.headers.cookie),
     },
   });
   answerDirectly = (req, res) => pageCache.answerDirectly(req, res);
@@ -333,6 +336,9 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       const path = canonicalPath(req.url);
       const redirect = path ? await content.redirectFor(path) : undefined;
       if (redirect) return reply.redirect(redirect.to_path, redirect.status_code as 301);
+      // Another system's variant of an address (WordPress's `/amp`, `/page/2`, `/feed/rss2`): one step to the plain one.
+      const plain = path && wordpressPathVariant(path);
+      if (plain) return reply.redirect(plain, 301);
     }
     // A signed-out visit to an admin page goes to the sign-in form and comes back afterwards.
     if (err.code === 'UNAUTHENTICATED' && req.method === 'GET' && !wantsJson(req)) {
@@ -511,7 +517,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
   await app.register(contentApiRoutes, { content, site });
   await app.register(searchRoutes, { search: new SearchService(opts.database.db, content), site, pageCache });
   const siteWidgets = new SiteWidgets(content, widgets);
-  const articles = new ArticleRenderer(content, site, siteWidgets, comments);
+  const protection = new ArticleProtection(opts.database.db, secret, limits);
+  const articles = new ArticleRenderer(content, site, siteWidgets, comments, protection);
   await app.register(commentRoutes, {
     comments,
     accounts,
@@ -521,6 +528,7 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     mailer,
     siteUrl,
     db: opts.database.db,
+    protection,
   });
   await app.register(themeRoutes, {
     content,
@@ -530,7 +538,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     widgets: siteWidgets,
     articles,
     comments,
+    protection,
+    queryAddress: (query) => wordpressQueryTarget(query, async (key) => (await content.redirectFor(key))?.to_path),
   });
+  await app.register(wordpressUploadRoutes, { db: opts.database.db });
 
   // Requests still running when the server closes (their client may have gone) finish before the database closes.
   const running = new WeakSet<FastifyRequest>();

@@ -86,7 +86,11 @@ sub vcl_recv {
     if (std.healthy(req.backend_hint)) {
         set req.grace = 60s;
     }
-    # The reading site reads no cookie, so one copy serves everyone.
+    # A reader who unlocked a password-protected article gets their own page from Safir, never kept.
+    if (req.url ~ "^/article/" && req.http.Cookie ~ "(^|;\s*)safir_unlock_[0-9]+=") {
+        return (pass);
+    }
+    # Otherwise the reading site reads no cookie, so one copy serves everyone.
     unset req.http.Cookie;
     unset req.http.Authorization;
     return (hash);

@@ -22,6 +22,9 @@ export interface ArticleFormState {
   breaking: boolean;
   /** Undefined when the form did not carry the box: the article keeps what it had. */
   comments_open: boolean | undefined;
+  /** A new password typed in the form (a password is never shown, only replaced or removed). */
+  article_password: string;
+  remove_password: boolean;
   seo_title: string;
   seo_description: string;
   publish_at: string;
@@ -71,6 +74,8 @@ export function formStateOf(body: unknown): ArticleFormState {
     breaking: flag(b, 'breaking'),
     comments_open:
       b.comments_open === undefined && b.comments_state === undefined ? undefined : flag(b, 'comments_open'),
+    article_password: text(b, 'article_password'),
+    remove_password: flag(b, 'remove_password'),
     seo_title: text(b, 'seo_title'),
     seo_description: text(b, 'seo_description'),
     publish_at: text(b, 'publish_at'),
@@ -92,6 +97,8 @@ export function formStateFromArticle(a: ArticleRow, tags: string[], timeZone: st
     featured: Boolean(a.featured),
     breaking: Boolean(a.breaking),
     comments_open: Boolean(a.comments_open),
+    article_password: '',
+    remove_password: false,
     seo_title: a.seo_title,
     seo_description: a.seo_description,
     publish_at: a.published_at ? utcToZoned(a.published_at, timeZone) : '',
@@ -136,6 +143,7 @@ export function draftOf(
       featured: state.featured,
       breaking: state.breaking,
       commentsOpen: state.comments_open,
+      password: state.remove_password ? null : state.article_password || undefined,
       seoTitle: state.seo_title,
       seoDescription: state.seo_description,
     },
@@ -241,6 +249,17 @@ ${
 }
 <input type="hidden" name="comments_state" value="1">
 <label class="checkbox"><input type="checkbox" name="comments_open" value="1" ${s.comments_open !== false ? raw('checked') : ''}> ${t('التعليقات مفتوحة', 'Comments open')}</label>
+<fieldset class="protection">
+<legend>${t('الحماية بكلمة مرور', 'Password protection')}</legend>
+${
+  a?.password_hash
+    ? html`<p>${t('المقال محمي: لا يقرؤه إلا من يعرف كلمة مروره.', 'Protected: only readers who know its password can read it.')}</p>
+<label class="checkbox"><input type="checkbox" name="remove_password" value="1"${s.remove_password ? raw(' checked') : ''}> ${t('أزل كلمة المرور', 'Remove the password')}</label>`
+    : ''
+}
+<label for="article_password">${a?.password_hash ? t('كلمة مرور جديدة', 'New password') : t('كلمة مرور (اختيارية)', 'Password (optional)')}</label>
+<input id="article_password" name="article_password" type="password" autocomplete="new-password" maxlength="1024">
+</fieldset>
 </div>
 </aside>
 </div>

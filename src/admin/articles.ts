@@ -52,6 +52,9 @@ const ArticleBody = FormBody({
   breaking: T.Optional(Text(10)),
   comments_open: T.Optional(Text(10)),
   comments_state: T.Optional(Text(10)),
+  /** A new password for the article; `remove_password` takes it away (content/protection.ts). */
+  article_password: T.Optional(Text(1024)),
+  remove_password: T.Optional(Text(10)),
   seo_title: T.Optional(Text(2000)),
   seo_description: T.Optional(Text(5000)),
   publish_at: T.Optional(Text(100)),
@@ -115,6 +118,8 @@ const ArticleJson = T.Object({
     breaking: T.Integer(),
     comments_open: T.Integer(),
     comment_count: T.Integer(),
+    /** Behind a password; the password itself is never shown, only replaced. */
+    protected: T.Boolean(),
     seo_title: T.String(),
     seo_description: T.String(),
     word_count: T.Integer(),
@@ -493,7 +498,10 @@ ${comparison}`,
   app.get('/api/v1/admin/articles/:id', { ...writer, schema: oneSchema }, async (req) => {
     const article = await editorial.articleFor(requireAuth(req).actor, req.params.id);
     const tags = await content.tagsOf([article.id]);
-    return { article: { ...article, tags: (tags.get(article.id) ?? []).map((t) => t.name) } };
+    const { password_hash, ...shown } = article;
+    return {
+      article: { ...shown, protected: password_hash !== null, tags: (tags.get(article.id) ?? []).map((t) => t.name) },
+    };
   });
 
   const saveJson = async (req: FastifyRequest<{ Body: Static<typeof ArticleBody> }>, id: number | undefined) => {

@@ -16,6 +16,7 @@ import type { SiteContext } from '../web/theme/site-context.js';
 import { CommentNotifier } from './notify.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from 'typebox';
+import { type ArticleProtection, passwordRequired } from '../content/protection.js';
 import { AnyQuery, FormBody, IdField, jsonResponses, SlugParams, Text } from '../web/schemas.js';
 import type { SiteUrl } from '../web/site-url.js';
 import type { CommentService } from './service.js';
@@ -29,6 +30,7 @@ export interface CommentDeps {
   mailer: Mailer;
   siteUrl: SiteUrl;
   db: DB;
+  protection: ArticleProtection;
 }
 
 function text(body: unknown, name: string): string {
@@ -80,6 +82,9 @@ export async function commentRoutes(fastify: FastifyInstance, deps: CommentDeps)
       const { ctx } = await site.get();
       const article = await content.articleBySlug(slug);
       if (!article) throw notFound('Article');
+      // Comments on a protected article come from readers of its text only.
+      if (article.protected && !(await deps.protection.mayRead(req.headers.cookie, article.id)))
+        throw passwordRequired();
       const form: CommentFormState = {
         author: text(req.body, 'author'),
         email: text(req.body, 'email'),
@@ -154,7 +159,12 @@ export async function commentRoutes(fastify: FastifyInstance, deps: CommentDeps)
         const visible = err.field && ['author', 'email', 'url', 'comment'].includes(err.field);
         const errors: Record<string, string> = { _form: visible ? ctx.t.commentFormErrors : message };
         if (visible) errors[err.field!] = message;
-        const page = await articles.render(slug, { form, errors, replyTo: Number(form.parent) || undefined });
+        const page = await articles.render(slug, {
+          form,
+          errors,
+          replyTo: Number(form.parent) || undefined,
+          cookies: req.headers.cookie, // a protected article stays unlocked for its reader
+        });
         return reply
           .code(err.status)
           .header('content-type', 'text/html; charset=utf-8')
@@ -184,6 +194,8 @@ export async function commentRoutes(fastify: FastifyInstance, deps: CommentDeps)
   app.get('/api/v1/articles/:slug/comments', { ...PUBLIC, schema: listSchema }, async (req, reply) => {
     const article = isValidSlug(req.params.slug) ? await content.articleBySlug(req.params.slug) : undefined;
     if (!article) throw notFound('Article');
+    // A protected article's comments are for readers of its text: on its page, after the password.
+    if (article.protected) throw passwordRequired();
     const { ctx } = await site.get();
     const { threads } = await comments.approvedThreads(article.id, 'oldest', 1, 100_000);
     const flat: unknown[] = [];
@@ -212,13 +224,15 @@ export async function commentRoutes(fastify: FastifyInstance, deps: CommentDeps)
     const origin = ctx.origin;
     const article = slug ? await content.articleBySlug(slug) : undefined;
     if (slug && !article) throw notFound('Article');
+    if (article?.protected) throw passwordRequired();
     let q = deps.db
       .selectFrom('comments as c')
       .innerJoin('articles as a', 'a.id', 'c.article_id')
       .select(['c.id', 'c.author_name', 'c.body', 'c.created_at', 'a.slug', 'a.title'])
       .where('c.status', '=', 'approved')
       .where('a.status', '=', 'published')
-      .where('a.published_at', '<=', new Date().toISOString());
+      .where('a.published_at', '<=', new Date().toISOString())
+      .where('a.password_hash', 'is', null);
     if (article) q = q.where('c.article_id', '=', article.id);
     const rows = await q.orderBy('c.id', 'desc').limit(30).execute();
     const base = article ? paths.article(article.slug) : '';

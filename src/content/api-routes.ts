@@ -50,6 +50,7 @@ const ArticleJson = T.Object({
   slug: T.String(),
   title: T.String(),
   excerpt: T.String(),
+  protected: T.Boolean(),
   url: T.String(),
   published_at: T.Union([T.String(), T.Null()]),
   updated_at: T.String(),
@@ -96,6 +97,8 @@ export async function contentApiRoutes(fastify: FastifyInstance, { content, site
     slug: a.slug,
     title: a.title,
     excerpt: a.excerpt,
+    /** Behind a password: excerpt and html are empty here; the text is only on its page, after the password. */
+    protected: a.protected,
     url: origin + paths.article(a.slug),
     published_at: a.published_at,
     updated_at: a.updated_at,

@@ -7,16 +7,22 @@ import type { ArticleRow, ArticleStatus, RevisionRow, Schema } from '../db/schem
 import { AppError, badRequest, forbidden, notFound } from '../shared/errors.js';
 import { type ArticleInput, saveArticle, withArticleEvents } from './service.js';
 import { sanitizeBody } from './sanitize.js';
+import { articlePasswordHash } from './protection.js';
 import { reindexArticle } from '../search/indexer.js';
 
 type Q = Kysely<Schema>;
 
 /** What the editor submits. Times are ISO UTC (the HTTP layer converts the site's wall-clock time). */
-export type DraftInput = Omit<ArticleInput, 'status' | 'publishedAt' | 'authorId' | 'sourceId' | 'articleId'> & {
+export type DraftInput = Omit<
+  ArticleInput,
+  'status' | 'publishedAt' | 'authorId' | 'sourceId' | 'articleId' | 'passwordHash'
+> & {
   /** Editors may credit someone else. */
   authorId?: number;
   /** Readers may comment (default: open). */
   commentsOpen?: boolean;
+  /** A new password for the article (content/protection.ts); '' or null removes it, unset keeps it. */
+  password?: string | null;
 };
 
 export interface SaveOptions {
@@ -124,6 +130,9 @@ export class Editorial {
       ? { featured: input.featured, breaking: input.breaking }
       : { featured: Boolean(current?.featured), breaking: Boolean(current?.breaking) };
 
+    // scrypt takes tens of milliseconds: hashed before the transaction, which would hold the write lock meanwhile.
+    const passwordHash =
+      input.password === undefined || opts.autosave ? undefined : await articlePasswordHash(input.password);
     return writeTransaction(this.db, async (trx) => {
       await this.requireReferences(trx, input, authorId);
       const savedId = await saveArticle(trx, {
@@ -142,6 +151,7 @@ export class Editorial {
         seoTitle: input.seoTitle,
         seoDescription: input.seoDescription,
         commentsOpen: input.commentsOpen,
+        passwordHash,
       });
       await this.recordRevision(trx, savedId, actor.id, opts.autosave ? 'autosave' : action === 'save' ? '' : action);
       return savedId;

@@ -66,6 +66,8 @@ const SUMMARY_COLUMNS = [
   'm.alt as media_alt',
   'm.caption as media_caption',
   'm.variants as media_variants',
+  // Read only to say whether the article is protected (content/protection.ts); never copied out.
+  'a.password_hash',
 ] as const;
 
 type SummaryRow = {
@@ -93,6 +95,7 @@ type SummaryRow = {
   media_alt: string | null;
   media_caption: string | null;
   media_variants: string | null;
+  password_hash: string | null;
 };
 
 function imageOf(row: {
@@ -121,12 +124,15 @@ function isPublic(row: { status: string; published_at: string | null }, now: str
   return row.status === 'published' && row.published_at !== null && row.published_at <= now;
 }
 
+/** An article as lists and pages show it; a protected one without its text (content/protection.ts). */
 function toSummary(row: SummaryRow): ArticleSummary {
+  const isProtected = row.password_hash !== null;
   return {
     id: row.id,
     slug: row.slug,
     title: row.title,
-    excerpt: row.excerpt,
+    excerpt: isProtected ? '' : row.excerpt,
+    protected: isProtected,
     published_at: row.published_at ?? row.updated_at,
     updated_at: row.updated_at,
     word_count: row.word_count,
@@ -459,8 +465,16 @@ export class ContentRepository {
   }
 
   /** Any article, whatever its status: the admin's preview of the real page. */
+  /** An article whatever its status, with its text even if protected: for the newsroom's preview only. */
   async articleForPreview(id: number): Promise<ArticleDetail | undefined> {
-    return this.toDetail(await this.withDetailColumns(this.joined().where('a.id', '=', id)).executeTakeFirst());
+    const row = await this.withDetailColumns(this.joined().where('a.id', '=', id))
+      .select('a.excerpt')
+      .executeTakeFirst();
+    const detail = await this.toDetail(row);
+    return (
+      detail &&
+      row && { ...detail, excerpt: row.excerpt, body_html: row.body_html, seo_description: row.seo_description }
+    );
   }
 
   private async toDetail(
@@ -480,9 +494,9 @@ export class ContentRepository {
     const summary = toSummary(row);
     return {
       ...summary,
-      body_html: row.body_html,
+      body_html: summary.protected ? '' : row.body_html,
       seo_title: row.seo_title,
-      seo_description: row.seo_description,
+      seo_description: summary.protected ? '' : row.seo_description,
       author: { ...summary.author, bio: row.author_bio ?? '', avatar },
       tags: tags.get(row.id) ?? [],
     };
@@ -492,6 +506,18 @@ export class ContentRepository {
    * Published articles by id, in the order of `ids`. Read by primary key alone and checked here: with the
    * status and time in the query, SQLite would rather walk the whole date index than look up a few ids.
    */
+  /** The text of a protected article and its password hash, for a reader who may have unlocked it. */
+  async protectedText(
+    id: number,
+  ): Promise<{ password_hash: string; body_html: string; excerpt: string; seo_description: string } | undefined> {
+    const row = await this.db
+      .selectFrom('articles')
+      .select(['password_hash', 'body_html', 'excerpt', 'seo_description'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.password_hash ? { ...row, password_hash: row.password_hash } : undefined;
+  }
+
   async summariesByIds(ids: number[], now = new Date().toISOString()): Promise<ArticleSummary[]> {
     if (!ids.length) return [];
     const rows = await this.summariesById(ids);

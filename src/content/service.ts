@@ -35,6 +35,11 @@ export interface ArticleInput {
   articleId?: number;
   /** Whether readers may comment; unset keeps what the article had (new ones are open). */
   commentsOpen?: boolean;
+  /**
+   * The article's password, hashed by the caller before its transaction (content/protection.ts): null
+   * removes it; unset keeps what the article had (new ones have none).
+   */
+  passwordHash?: string | null;
 }
 
 /**
@@ -161,7 +166,11 @@ export async function saveArticle(q: Q, input: ArticleInput, opts: { events?: bo
     : input.sourceId
       ? await q.selectFrom('articles').select(['id', 'slug']).where('source_id', '=', input.sourceId).executeTakeFirst()
       : undefined;
-  const commentsOpen = input.commentsOpen === undefined ? {} : { comments_open: input.commentsOpen ? 1 : 0 };
+  // Columns an input may leave as the article has them.
+  const ifGiven = {
+    ...(input.commentsOpen === undefined ? {} : { comments_open: input.commentsOpen ? 1 : 0 }),
+    ...(input.passwordHash === undefined ? {} : { password_hash: input.passwordHash }),
+  };
 
   return withArticleEvents(
     q,
@@ -171,7 +180,7 @@ export async function saveArticle(q: Q, input: ArticleInput, opts: { events?: bo
       if (existing) {
         await q
           .updateTable('articles')
-          .set({ ...values, ...commentsOpen })
+          .set({ ...values, ...ifGiven })
           .where('id', '=', existing.id)
           .execute();
         id = existing.id;
@@ -182,7 +191,7 @@ export async function saveArticle(q: Q, input: ArticleInput, opts: { events?: bo
         );
         const row = await q
           .insertInto('articles')
-          .values({ ...values, ...commentsOpen, slug, created_at: now, source_id: input.sourceId ?? null })
+          .values({ ...values, ...ifGiven, slug, created_at: now, source_id: input.sourceId ?? null })
           .returning('id')
           .executeTakeFirstOrThrow();
         id = row.id;

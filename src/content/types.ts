@@ -46,6 +46,8 @@ export interface ArticleSummary {
   /** Approved comments. */
   comment_count: number;
   comments_open: boolean;
+  /** Behind a password (content/protection.ts): excerpt and body read blank. */
+  protected: boolean;
   author: AuthorRef;
   category: CategoryRef;
   image: Image | null;

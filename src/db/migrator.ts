@@ -12,6 +12,7 @@ import * as m009 from './migrations/009-outbox.js';
 import * as m010 from './migrations/010-sitemap-pages.js';
 import * as m011 from './migrations/011-list-stats.js';
 import * as m012 from './migrations/012-event-followers.js';
+import * as m013 from './migrations/013-article-passwords.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '010-sitemap-pages': m010,
   '011-list-stats': m011,
   '012-event-followers': m012,
+  '013-article-passwords': m013,
 };
 
 class InCodeProvider implements MigrationProvider {

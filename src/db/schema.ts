@@ -150,6 +150,8 @@ export interface ArticlesTable {
   comments_open: Generated<number>;
   /** Approved comments, kept in step by the comments service. */
   comment_count: Generated<number>;
+  /** scrypt hash of the article's password; null: anyone may read it (content/protection.ts). */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ArticleTagsTable {

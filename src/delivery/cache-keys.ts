@@ -69,6 +69,8 @@ export interface ArticleState {
   breaking: number;
   comments_open: number;
   comment_count: number;
+  /** Set while the article is behind a password (content/protection.ts). */
+  password_hash: string | null;
   tagIds: number[];
   /** The public articles just before and after it, whose prev/next links name it. */
   neighbours: number[];
@@ -89,6 +91,7 @@ const PAGE_FIELDS = [
   'featured',
   'breaking',
   'comments_open',
+  'password_hash',
 ] as const;
 
 /** The columns of an article row that its state is read from (content/article-state.ts). */
@@ -113,9 +116,13 @@ export function articleChangeKeys(before: ArticleState | undefined, after: Artic
   const id = (was ?? is)!.id;
   // Every change of a public article moves its sitemap file's lastmod.
   const keys = new Set<string>([CacheKeys.search, CacheKeys.sitemap(sitemapPageOf(id)), CacheKeys.sitemapIndex]);
-  // Taken down or moved to another address: its page must not be served as it was, even for a moment.
-  const gone = !is || (was && was.slug !== is.slug);
+  // Put behind a password: nothing that showed its text (its page, cards with its excerpt, search snippets)
+  // may be served as it was, even for a moment.
+  const hidden = Boolean(was && is && !was.password_hash && is.password_hash !== null);
+  // Taken down or moved to another address: the same for its page.
+  const gone = !is || (was && was.slug !== is.slug) || hidden;
   keys.add(gone ? hard(CacheKeys.article(id)) : CacheKeys.article(id));
+  if (hidden) keys.add(hard(CacheKeys.card(id))).add(hard(CacheKeys.search));
   if (was && is && same(was, is, ...PAGE_FIELDS, 'tagIds')) keys.delete(CacheKeys.article(id)); // nothing of its own page changed (a revision note, say)
   const cardSame =
     was &&
@@ -131,7 +138,8 @@ export function articleChangeKeys(before: ArticleState | undefined, after: Artic
       'author_id',
       'featured_media_id',
       'comment_count',
-    );
+    ) &&
+    (was.password_hash === null) === (is.password_hash === null);
   if (!cardSame) keys.add(CacheKeys.card(id));
   const placeSame = was && is && same(was, is, ...PLACE_FIELDS, 'tagIds');
   if (!placeSame) {

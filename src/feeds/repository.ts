@@ -8,9 +8,15 @@ export class DiscoveryRepository {
     return this.db.selectFrom('articles as a').where('a.status', '=', 'published').where('a.published_at', '<=', now);
   }
 
+  /** The bodies of these articles for full-text feeds; a protected article has none (content/protection.ts). */
   async bodies(ids: number[]): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
-    const rows = await this.db.selectFrom('articles').select(['id', 'body_html']).where('id', 'in', ids).execute();
+    const rows = await this.db
+      .selectFrom('articles')
+      .select(['id', 'body_html'])
+      .where('id', 'in', ids)
+      .where('password_hash', 'is', null)
+      .execute();
     return new Map(rows.map((r) => [r.id, r.body_html]));
   }
 

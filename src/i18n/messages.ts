@@ -24,6 +24,11 @@ export interface Messages {
   shareOn: (network: string) => string;
   copyLink: string;
   aboutAuthor: string;
+  /** Password-protected articles (content/protection.ts). */
+  protectedArticle: string;
+  protectedIntro: string;
+  articlePassword: string;
+  unlockArticle: string;
   authorArticles: string;
   related: string;
   previousArticle: string;
@@ -123,6 +128,10 @@ const ar: Messages = {
   shareOn: (network) => `شارك على ${network}`,
   copyLink: 'رابط المقال',
   aboutAuthor: 'عن الكاتب',
+  protectedArticle: 'محمي بكلمة مرور',
+  protectedIntro: 'هذا المقال محمي بكلمة مرور. اكتبها لتقرأه.',
+  articlePassword: 'كلمة المرور',
+  unlockArticle: 'اعرض المقال',
   authorArticles: 'كل مقالات الكاتب',
   related: 'مقالات ذات صلة',
   previousArticle: 'المقال السابق',
@@ -221,6 +230,10 @@ const en: Messages = {
   shareOn: (network) => `Share on ${network}`,
   copyLink: 'Article link',
   aboutAuthor: 'About the author',
+  protectedArticle: 'Password protected',
+  protectedIntro: 'This article is protected by a password. Enter it to read it.',
+  articlePassword: 'Password',
+  unlockArticle: 'Show the article',
   authorArticles: 'All articles by this author',
   related: 'Related articles',
   previousArticle: 'Previous article',

@@ -9,6 +9,8 @@ import { resolve, sep } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { keyedHash } from '../accounts/secret.js';
 import { recountComments } from '../comments/service.js';
+import { articlePasswordHash } from '../content/protection.js';
+import { wordpressQueryKey } from './wordpress-addresses.js';
 import { addRedirect, ensureCategory, ensureTags, saveArticle, savePage } from '../content/service.js';
 import { slugify, uniqueSlug } from '../content/slug.js';
 import { paths } from '../content/urls.js';
@@ -38,6 +40,8 @@ export interface WordPressReport {
   categories: number;
   tags: number;
   posts: { created: number; updated: number };
+  /** Posts kept behind their WordPress password (content/protection.ts). */
+  protectedPosts: number;
   pages: number;
   comments: number;
   images: number;
@@ -97,6 +101,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
     categories: 0,
     tags: 0,
     posts: { created: 0, updated: 0 },
+    protectedPosts: 0,
     pages: 0,
     comments: 0,
     images: 0,
@@ -114,7 +119,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       const authors = new Map<string, number>();
       const categories = new Map<string, number>();
       const pendingCategories: Node[] = [];
-      const attachments = new Map<string, { rel?: string; alt: string; line: number }>();
+      const attachments = new Map<string, { rel?: string; alt: string; line: number; link: string }>();
       const featured: { articleId: number; attachmentId: string; line: number }[] = [];
       const seenIds = new Map<string, number>();
       const imported = new Map<string, { id: number; path: string }>();
@@ -185,6 +190,13 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         report.redirects++;
       }
 
+      /** WordPress's query address of an item (`/?p=11`) goes where the item now lives. */
+      async function addQueryLink(key: Parameters<typeof wordpressQueryKey>[0], value: string, to: string) {
+        if (!value) return;
+        await addRedirect(trx, wordpressQueryKey(key, value), to);
+        report.redirects++;
+      }
+
       async function authorFor(login: string, line: number): Promise<number | undefined> {
         const id = authors.get(login);
         if (id === undefined)
@@ -216,13 +228,21 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
             ).id;
           authors.set(login, id);
           report.authors++;
+          const { slug } = await trx
+            .selectFrom('authors')
+            .select('slug')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow();
+          await addQueryLink('author', textOf(n, 'wp:author_id'), paths.author(slug));
         } else if (n.name === 'wp:category') {
           pendingCategories.push(n);
         } else if (n.name === 'wp:tag') {
           const name = textOf(n, 'wp:tag_name');
           if (name) {
-            await ensureTags(trx, [name]);
+            const [tagId] = await ensureTags(trx, [name]);
             report.tags++;
+            const tag = await trx.selectFrom('tags').select('slug').where('id', '=', tagId!).executeTakeFirstOrThrow();
+            await addQueryLink('tag', decodeSlug(textOf(n, 'wp:tag_slug')), paths.tag(tag.slug));
           }
         }
       }
@@ -246,6 +266,12 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           await trx.updateTable('categories').set({ parent_id: parentId }).where('id', '=', id).execute();
           categories.set(nicename, id);
           report.categories++;
+          const { slug } = await trx
+            .selectFrom('categories')
+            .select('slug')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow();
+          await addQueryLink('cat', textOf(n, 'wp:term_id'), paths.category(slug));
           return id;
         };
         for (const name of byNicename.keys()) await make(name);
@@ -277,6 +303,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
             rel: meta.get('_wp_attached_file') || uploadPath(textOf(n, 'wp:attachment_url')),
             alt: meta.get('_wp_attachment_image_alt') ?? textOf(n, 'title'),
             line: n.line,
+            link: textOf(n, 'link'),
           });
           return;
         }
@@ -294,15 +321,23 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         const body = await rewriteImages(cleanWordPressHtml(child(n, 'content:encoded')?.text ?? ''));
         const slug = decodeSlug(textOf(n, 'wp:post_name')) || undefined;
         const link = textOf(n, 'link');
+        const password = textOf(n, 'wp:post_password');
         if (type === 'page') {
+          // Safir's static pages have no password: a protected one must not become public.
+          if (password && mapped === 'published')
+            report.skipped.push({
+              line: n.line,
+              reason: `page ${id} is password-protected: imported as a draft (static pages take no password)`,
+            });
           const pageId = await savePage(trx, {
             title,
             slug,
             bodyHtml: body,
-            status: mapped === 'published' ? 'published' : 'draft',
+            status: mapped === 'published' && !password ? 'published' : 'draft',
           });
           const page = await trx.selectFrom('pages').select('slug').where('id', '=', pageId).executeTakeFirstOrThrow();
           if (link) await addOldLink(link, paths.page(page.slug));
+          if (mapped === 'published' && !password) await addQueryLink('page_id', id, paths.page(page.slug));
           report.pages++;
           return;
         }
@@ -340,11 +375,15 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
             categoryId,
             tagNames: tags,
             sourceId,
+            // WordPress's per-post choices: a closed thread stays closed; a password keeps the post protected.
+            commentsOpen: textOf(n, 'wp:comment_status') !== 'closed',
+            passwordHash: await articlePasswordHash(password),
           },
           { events: false },
         );
         if (existed) report.posts.updated++;
         else report.posts.created++;
+        if (password) report.protectedPosts++;
         const thumbnail = meta.get('_thumbnail_id');
         if (thumbnail) featured.push({ articleId, attachmentId: thumbnail, line: n.line });
         const article = await trx
@@ -352,7 +391,10 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           .select('slug')
           .where('id', '=', articleId)
           .executeTakeFirstOrThrow();
-        if (link && mapped === 'published') await addOldLink(link, paths.article(article.slug));
+        if (mapped === 'published') {
+          if (link) await addOldLink(link, paths.article(article.slug));
+          await addQueryLink('p', id, paths.article(article.slug));
+        }
         await importComments(n, articleId);
       }
 
@@ -481,6 +523,13 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         // The library's description of the image wins over the alt text of one use of it.
         if (a.alt) await trx.updateTable('media').set({ alt: a.alt }).where('id', '=', media.id).execute();
       }
+      // An imported image's attachment page (its link and `/?attachment_id=`) shows the image now.
+      for (const [id, a] of attachments) {
+        const media = a.rel ? imported.get(`wp:file:${originalUpload(a.rel)}`) : undefined;
+        if (!media) continue;
+        if (a.link) await addOldLink(a.link, paths.media(media.path));
+        await addQueryLink('attachment_id', id, paths.media(media.path));
+      }
       if (problems.length) throw new WordPressImportError(problems);
       await rebuildSitemapPages(trx);
       await rebuildListStats(trx);
@@ -506,7 +555,7 @@ export function formatWordPressReport(r: WordPressReport): string {
   const lines = [
     `Imported in ${(r.ms / 1000).toFixed(1)} s:`,
     `  authors ${r.authors}, sections ${r.categories}, tags ${r.tags}`,
-    `  posts ${r.posts.created} new, ${r.posts.updated} updated; pages ${r.pages}; comments ${r.comments}`,
+    `  posts ${r.posts.created} new, ${r.posts.updated} updated (${r.protectedPosts} behind a password); pages ${r.pages}; comments ${r.comments}`,
     `  images ${r.images}; redirects from old links ${r.redirects}`,
   ];
   if (r.skipped.length)

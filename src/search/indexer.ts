@@ -16,7 +16,7 @@ export async function reindexArticle(q: Kysely<Schema>, articleId: number): Prom
     .innerJoin('authors as au', 'au.id', 'a.author_id')
     .innerJoin('categories as c', 'c.id', 'a.category_id')
     .where('a.id', '=', articleId)
-    .select(['a.title', 'a.excerpt', 'a.body_html', 'au.name as author', 'c.name as category'])
+    .select(['a.title', 'a.excerpt', 'a.body_html', 'a.password_hash', 'au.name as author', 'c.name as category'])
     .executeTakeFirst();
   if (!row) {
     await index.remove(articleId);
@@ -28,7 +28,9 @@ export async function reindexArticle(q: Kysely<Schema>, articleId: number): Prom
     .where('at.article_id', '=', articleId)
     .select('t.name')
     .execute();
-  await index.upsert(articleId, documentOf({ ...row, tags: tags.map((t) => t.name) }));
+  // A protected article is found by its title, tags, section and author; its text is not searched or quoted.
+  const text = row.password_hash === null ? row : { excerpt: '', body_html: '' };
+  await index.upsert(articleId, documentOf({ ...row, ...text, tags: tags.map((t) => t.name) }));
 }
 
 export function documentOf(a: {

@@ -107,7 +107,11 @@ describe('feeds, sitemaps and page metadata', () => {
     assert.equal((await get(site, '/feed', { 'if-none-match': etag })).status, 304);
     assert.equal((await get(site, '/feed', { 'if-modified-since': modified })).status, 304);
     assert.equal((await get(site, '/feed', { 'if-modified-since': 'Thu, 01 Jan 2015 00:00:00 GMT' })).status, 200);
-    assert.equal((await get(site, '/feed/rss2')).status, 404);
+    // WordPress's name for the same feed goes to it; an unknown one is not found.
+    const rss2 = await get(site, '/feed/rss2');
+    assert.equal(rss2.status, 301);
+    assert.equal(rss2.headers.get('location'), '/feed');
+    assert.equal((await get(site, '/feed/rss3')).status, 404);
   });
 
   test('pages announce their feeds', async () => {

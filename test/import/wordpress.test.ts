@@ -10,6 +10,8 @@ import { DIALECTS } from '../helpers/databases.js';
 import { get, startSite, type TestSite } from '../helpers/server.js';
 
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'export.xml');
+/** A protected post, a protected page and a post with its comments closed. */
+const PRIVATE_FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'private-and-closed.xml');
 
 function filesUnder(dir: string): string[] {
   try {
@@ -130,6 +132,136 @@ for (const dialect of DIALECTS)
       }
       assert.equal((await get(site, `/${encodeURIComponent('من-نحن')}`)).status, 200, 'the page keeps its address');
       assert.equal((await get(site, '/2024/03/14/markets/')).status, 301);
+    });
+
+    test('every old WordPress address answers 301 to its new home or a clean 404, never a 5xx', async () => {
+      // The main export was imported by the first test.
+      const enc = encodeURIComponent;
+      const db = site.db.db;
+      const summit = `/article/${enc('قمة-المناخ')}`;
+      const image = await db
+        .selectFrom('media')
+        .select(['path', 'width', 'variants'])
+        .where('source_id', '=', 'wp:file:2024/03/summit.jpg')
+        .executeTakeFirstOrThrow();
+      const variants = (JSON.parse(image.variants) as { width: number; path: string }[]).sort(
+        (a, b) => a.width - b.width,
+      );
+      const media = (path: string) => `/media/${path.split('/').map(enc).join('/')}`;
+      const page = await db.selectFrom('pages').select('slug').executeTakeFirstOrThrow();
+      const follow = async (path: string, hops = 4) => {
+        let at = path;
+        const seen: number[] = [];
+        for (let i = 0; i < hops; i++) {
+          const res = await get(site, at);
+          seen.push(res.status);
+          assert.ok(res.status < 500, `${path} → ${at}: ${res.status}`);
+          const location = res.headers.get('location');
+          if (res.status !== 301 || !location) return { status: res.status, at, seen };
+          at = location;
+        }
+        return { status: 0, at, seen };
+      };
+      const cases: [string, number, string?][] = [
+        ['/?p=11', 200, summit],
+        ['/?p=12', 404], // a draft in WordPress: no public address
+        ['/?p=999999', 404],
+        ['/?p=abc', 404],
+        ['/?page_id=15', 200, `/${enc(page.slug)}`],
+        ['/?cat=2', 200, `/category/${enc('سياسة')}`],
+        ['/?cat=5', 200, `/category/arab-politics`],
+        [`/?tag=${enc('الرياض')}`, 200, `/tag/${enc('الرياض')}`],
+        ['/?tag=climate', 200],
+        ['/?author=1', 200, '/author/hala'],
+        [`/?s=${enc('قمة المناخ')}`, 200, `/search?q=${enc('قمة المناخ')}`],
+        ['/?feed=rss2', 200, '/feed'],
+        ['/?feed=atom', 200, '/feed/atom'],
+        ['/?attachment_id=10', 200, media(image.path)],
+        ['/summit-hall/', 200, media(image.path)], // the attachment's page
+        ['/wp-content/uploads/2024/03/summit.jpg', 200, media(image.path)],
+        ['/wp-content/uploads/2024/03/summit-300x200.jpg', 200, media(variants.find((v) => v.width >= 300)!.path)],
+        ['/wp-content/uploads/2024/03/summit-9000x6000.jpg', 200, media(image.path)],
+        ['/wp-content/uploads/2024/03/lost.jpg', 404],
+        ['/feed/', 200, '/feed'],
+        ['/feed/rss2/', 200, '/feed'],
+        ['/comments/feed/', 200, '/comments/feed'],
+        [`/category/${enc('سياسة')}/feed/`, 200, `/category/${enc('سياسة')}/feed`],
+        ['/2024/03/', 404],
+        ['/2024/03/12/', 404],
+        ['/page/2/', 200, '/'],
+        [`/category/${enc('سياسة')}/page/1/`, 200, `/category/${enc('سياسة')}`],
+        // Page 2 of a section with two articles: past its end, as a page number here would be.
+        [`/category/${enc('سياسة')}/page/2/`, 404, `/category/${enc('سياسة')}?page=2`],
+        ['/2024/03/12/%d9%82%d9%85%d8%a9-%d8%a7%d9%84%d9%85%d9%86%d8%a7%d8%ae/amp/', 200, summit],
+        [`${summit}/amp`, 200, summit],
+      ];
+      for (const [path, status, to] of cases) {
+        const end = await follow(path);
+        assert.equal(end.status, status, `${path} ended ${end.status} at ${end.at} (${end.seen.join(' → ')})`);
+        if (to) assert.equal(decodeURIComponent(end.at), decodeURIComponent(to), `${path} went to ${end.at}`);
+        if (end.seen.length > 1)
+          assert.ok(
+            end.seen.slice(0, -1).every((s) => s === 301),
+            `${path}: ${end.seen}`,
+          );
+      }
+    });
+
+    test('a protected post stays behind its WordPress password, a protected page is not published, a closed thread stays closed', async () => {
+      const r = await run(PRIVATE_FIXTURE);
+      assert.equal(r.protectedPosts, 1);
+      assert.deepEqual(
+        r.skipped.map((s) => s.reason),
+        ['page 33 is password-protected: imported as a draft (static pages take no password)'],
+      );
+      const db = site.db.db;
+      const minutes = await db
+        .selectFrom('articles')
+        .select(['slug', 'password_hash'])
+        .where('source_id', '=', 'wp:31')
+        .executeTakeFirstOrThrow();
+      assert.ok(minutes.password_hash?.startsWith('scrypt$'), 'kept as a hash, not the password');
+      const path = `/article/${encodeURIComponent(minutes.slug)}`;
+      for (const p of [path, '/', '/feed', `/api/v1/articles/${encodeURIComponent(minutes.slug)}`]) {
+        const res = await get(site, p);
+        assert.ok(!res.text.includes('أرباح الربع الأول'), `${p} shows the protected text`);
+        assert.ok(!res.text.includes('ملخص المحضر السري'), `${p} shows the protected excerpt`);
+      }
+      const unlocked = await fetch(`${site.base}${path}/unlock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ password: 'wp-board-2024' }),
+        redirect: 'manual',
+      });
+      assert.equal(unlocked.status, 303, 'the WordPress password still opens it');
+      const cookie = (unlocked.headers.get('set-cookie') ?? '').split(';')[0]!;
+      assert.ok((await get(site, path, { cookie })).text.includes('أرباح الربع الأول'));
+
+      const page = await db
+        .selectFrom('pages')
+        .select('status')
+        .where('slug', '=', 'subscribers')
+        .executeTakeFirstOrThrow();
+      assert.equal(page.status, 'draft');
+      assert.equal((await get(site, '/subscribers')).status, 404);
+
+      const closed = await db
+        .selectFrom('articles')
+        .select(['slug', 'comments_open'])
+        .where('source_id', '=', 'wp:32')
+        .executeTakeFirstOrThrow();
+      assert.equal(closed.comments_open, 0);
+      const closedPath = `/article/${encodeURIComponent(closed.slug)}`;
+      const closedPage = await get(site, closedPath);
+      assert.equal(closedPage.status, 200);
+      assert.ok(!closedPage.text.includes('class="comment-form"'), 'no comment form on a closed thread');
+      const comment = await fetch(`${site.base}${closedPath}/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ author: 'قارئ', email: 'reader@example.com', comment: 'تعليق' }),
+      });
+      assert.equal(comment.status, 403);
+      assert.equal(((await comment.json()) as { errors: { code: string }[] }).errors[0]!.code, 'COMMENTS_CLOSED');
     });
 
     test('running it again updates rather than duplicates', async () => {

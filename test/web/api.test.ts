@@ -11,6 +11,7 @@ interface ArticleJson {
   slug: string;
   title: string;
   excerpt: string;
+  protected: boolean;
   url: string;
   published_at: string;
   updated_at: string;
@@ -50,6 +51,7 @@ for (const dialect of DIALECTS) {
         'category',
         'excerpt',
         'id',
+        'protected',
         'published_at',
         'slug',
         'tags',
@@ -58,6 +60,7 @@ for (const dialect of DIALECTS) {
         'url',
       ]);
       assert.equal(first.title, SEED_ARTICLE.title);
+      assert.equal(first.protected, false);
       assert.equal(first.url, `${site.base}/article/${enc(first.slug)}`);
       assert.equal(first.category.name, 'سياسة');
       assert.equal(first.author.url, `${site.base}/author/${enc(first.author.slug)}`);

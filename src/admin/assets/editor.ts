@@ -356,7 +356,8 @@ function setupForm(f: HTMLFormElement, editor: Editor | undefined): void {
     saving = true;
     dirty = false;
     const data = Object.fromEntries(
-      [...new FormData(f)].filter(([, v]) => typeof v === 'string') as [string, string][],
+      // An autosave keeps text only; a password is set by a real save.
+      [...new FormData(f)].filter(([k, v]) => typeof v === 'string' && k !== 'article_password') as [string, string][],
     );
     try {
       const id = idInput?.value;
@@ -419,7 +420,11 @@ function keepWorkInThisBrowser(
   const fields = () => {
     if (editor) (f.elements.namedItem('body') as HTMLTextAreaElement).value = editor.getHTML();
     return Object.fromEntries(
-      [...new FormData(f)].filter(([k, v]) => typeof v === 'string' && k !== '_csrf') as [string, string][],
+      // Never the article's password: this copy sits in the browser's storage as plain text.
+      [...new FormData(f)].filter(([k, v]) => typeof v === 'string' && k !== '_csrf' && k !== 'article_password') as [
+        string,
+        string,
+      ][],
     );
   };
   let discarded = false;

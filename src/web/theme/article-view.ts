@@ -7,6 +7,8 @@ import { paths } from '../../content/urls.js';
 import { notFound } from '../../shared/errors.js';
 import type { TtlCache } from '../../shared/ttl-cache.js';
 import { type CommentFormState, commentsSection } from './comments.js';
+import type { ArticleProtection } from '../../content/protection.js';
+import { html } from './html.js';
 import { layout } from './layout.js';
 import { CacheKeys, cardKeys } from '../../delivery/cache-keys.js';
 import { articlePage } from './pages.js';
@@ -51,6 +53,10 @@ export interface ArticlePageOptions {
   pendingId?: number;
   form?: CommentFormState;
   errors?: Record<string, string>;
+  /** The reader's cookies, for a protected article: its unlock cookie shows the text (content/protection.ts). */
+  cookies?: string;
+  /** A wrong password just given for this protected article. */
+  passwordError?: string;
 }
 
 /** Renders an article page; used by the article route and by the comment form when it must show errors. */
@@ -60,16 +66,33 @@ export class ArticleRenderer {
     private readonly site: SiteContext,
     private readonly widgets: SiteWidgets,
     private readonly comments: CommentService,
+    private readonly protection: ArticleProtection,
   ) {}
 
+  /**
+   * The page of article `slug`. `personal` says it was made for this reader (a protected article they
+   * unlocked, or its form with their error): such a page is never cached.
+   */
   async render(
     slug: string,
     opts: ArticlePageOptions = {},
-  ): Promise<{ articleId: number; html: string; keys: string[] }> {
+  ): Promise<{ articleId: number; html: string; keys: string[]; personal: boolean }> {
     const { ctx } = await this.site.get();
     const now = new Date().toISOString();
-    const article = await this.content.articleBySlug(slug, now);
+    let article = await this.content.articleBySlug(slug, now);
     if (!article) throw notFound('Article');
+    let locked: { error?: string } | undefined;
+    if (article.protected) {
+      const text = opts.cookies ? await this.content.protectedText(article.id) : undefined;
+      if (text && this.protection.isUnlocked(opts.cookies, article.id, text.password_hash))
+        article = {
+          ...article,
+          body_html: text.body_html,
+          excerpt: text.excerpt,
+          seo_description: text.seo_description,
+        };
+      else locked = { error: opts.passwordError };
+    }
     const perPage = ctx.site.commentsPerPage;
     const [related, around, popular, breaking, threads, pending, replyTo] = await Promise.all([
       this.content.related(article, 3, now),
@@ -90,26 +113,30 @@ export class ArticleRenderer {
       ctx.site,
     );
     const mine = pending && pending.article_id === article.id && pending.status === 'pending' ? pending : undefined;
-    const comments = commentsSection(ctx, {
-      articleSlug: article.slug,
-      count: article.comment_count,
-      threads: threads.threads,
-      page: opts.commentPage ?? 1,
-      pages: threads.pages,
-      open,
-      token: this.comments.formToken(article.id),
-      depth: ctx.site.commentDepth,
-      pending: mine ? { ...mine, replies: [] } : undefined,
-      form: opts.form,
-      errors: opts.errors,
-      replyTo:
-        replyTo && replyTo.article_id === article.id && replyTo.status === 'approved'
-          ? { id: replyTo.id, name: replyTo.author_name }
-          : undefined,
-    });
+    // A locked article shows neither its comments nor the form: both belong to readers of its text.
+    const comments = locked
+      ? html``
+      : commentsSection(ctx, {
+          articleSlug: article.slug,
+          count: article.comment_count,
+          threads: threads.threads,
+          page: opts.commentPage ?? 1,
+          pages: threads.pages,
+          open,
+          token: this.comments.formToken(article.id),
+          depth: ctx.site.commentDepth,
+          pending: mine ? { ...mine, replies: [] } : undefined,
+          form: opts.form,
+          errors: opts.errors,
+          replyTo:
+            replyTo && replyTo.article_id === article.id && replyTo.status === 'approved'
+              ? { id: replyTo.id, name: replyTo.author_name }
+              : undefined,
+        });
     const shown = [...related, around.previous, around.next, ...popular, ...breaking];
     return {
       articleId: article.id,
+      personal: Boolean(opts.passwordError) || (article.protected && !locked),
       keys: [
         CacheKeys.site,
         CacheKeys.article(article.id),
@@ -149,6 +176,7 @@ export class ArticleRenderer {
           next: around.next,
           popular,
           comments,
+          locked,
         }),
       ),
     };

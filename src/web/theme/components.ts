@@ -49,7 +49,7 @@ export function card(
 ${a.image ? picture(a.image, { sizes: '(min-width: 64rem) 300px, (min-width: 40rem) 50vw, 100vw', alt: '' }) : ''}
 <a class="kicker" href="${paths.category(a.category.slug)}">${a.category.name}</a>
 ${opts.headingLevel === 2 ? html`<h2>${heading}</h2>` : html`<h3>${heading}</h3>`}
-${opts.excerpt ? html`<p>${a.excerpt}</p>` : ''}
+${a.protected ? html`<p class="protected-label">${ctx.t.protectedArticle}</p>` : opts.excerpt ? html`<p>${a.excerpt}</p>` : ''}
 <div class="meta">${timeTag(ctx, a.published_at)}${
     a.comment_count || a.comments_open
       ? html` · <a href="${paths.article(a.slug)}#comments">${ctx.fmt.plural(ctx.t.commentCount, a.comment_count)}</a>`

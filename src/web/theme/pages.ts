@@ -64,6 +64,8 @@ export interface ArticleView {
   popular: ArticleSummary[];
   /** The comments section, rendered by the comments templates. */
   comments: SafeHtml;
+  /** A protected article the reader has not unlocked: its password form (with the last attempt's error). */
+  locked?: { error?: string };
 }
 
 export function articlePage(ctx: ViewContext, v: ArticleView): SafeHtml {
@@ -90,9 +92,21 @@ ${
       }</figure>`
     : ''
 }
-<div class="article-body">
+${
+  v.locked
+    ? html`<form class="unlock-form" method="post" action="${paths.article(a.slug)}/unlock">
+<p>${t.protectedIntro}</p>
+<label for="article-password">${t.articlePassword}</label>
+<input id="article-password" name="password" type="password" required autocomplete="off"${
+        v.locked.error ? raw(' aria-invalid="true" aria-describedby="article-password-error"') : ''
+      }>
+${v.locked.error ? html`<p class="field-error" id="article-password-error" role="alert">${v.locked.error}</p>` : ''}
+<button type="submit">${t.unlockArticle}</button>
+</form>`
+    : html`<div class="article-body">
 ${raw(a.body_html)}
-</div>
+</div>`
+}
 ${
   a.tags.length
     ? html`<h2 class="visually-hidden">${t.tags}</h2><ul class="tag-list">${a.tags.map(

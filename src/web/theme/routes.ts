@@ -2,7 +2,9 @@ import { PUBLIC } from '../../accounts/http.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from 'typebox';
-import { AnyQuery, Id, PageNumber, PageQuery, SlugParams, Text } from '../schemas.js';
+import { AnyQuery, FormBody, Id, PageNumber, PageQuery, SlugParams, Text } from '../schemas.js';
+import { type ArticleProtection, carriesUnlockCookie, UNLOCK_MS } from '../../content/protection.js';
+import { AppError } from '../../shared/errors.js';
 import type { ContentRepository } from '../../content/repository.js';
 import { isValidSlug } from '../../content/slug.js';
 import type { ArticleFilter } from '../../content/types.js';
@@ -28,6 +30,12 @@ export interface ThemeDeps {
   widgets: SiteWidgets;
   articles: ArticleRenderer;
   comments: CommentService;
+  protection: ArticleProtection;
+  /**
+   * Where a request for `/` with another system's query addresses (WordPress's `/?p=11`) goes now: undefined
+   * for none (the home page), null for an unknown one (404), else the new address (301).
+   */
+  queryAddress?: (query: Record<string, unknown>) => Promise<string | null | undefined>;
 }
 
 const HOME_LATEST = 6;
@@ -72,8 +80,11 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
     return reply.send(asset.body);
   });
 
-  app.get('/', { ...PUBLIC, schema: { querystring: AnyQuery } }, (request, reply) =>
-    pageCache.serve(request, reply, cacheIdOf(request), async () => {
+  app.get('/', { ...PUBLIC, schema: { querystring: AnyQuery } }, async (request, reply) => {
+    const moved = deps.queryAddress ? await deps.queryAddress(request.query as Record<string, unknown>) : undefined;
+    if (moved === null) throw notFound('Page');
+    if (moved) return reply.redirect(moved, 301);
+    return pageCache.serve(request, reply, cacheIdOf(request), async () => {
       const { ctx, categories } = await site.get();
       const now = new Date().toISOString();
       const [lead, breaking, popular] = await Promise.all([
@@ -115,8 +126,8 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
           ),
         ],
       };
-    }),
-  );
+    });
+  });
 
   const articleSchema = {
     params: SlugParams,
@@ -141,10 +152,12 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
     const replyTo = q.replytocom;
     // The writer of a comment awaiting moderation sees it through a signed link; nobody else can.
     const pendingId = q.c && q.k === deps.comments.ownerKey(q.c) ? q.c : undefined;
-    // That page is one reader's own: never kept by this cache or a shared one.
-    if (pendingId)
+    // A page with their own pending comment, or a protected article they may have unlocked, is one reader's
+    // own: never kept by this cache or a shared one.
+    const cookies = req.headers.cookie;
+    if (pendingId || carriesUnlockCookie(cookies))
       return articles
-        .render(slug, { commentPage, replyTo, pendingId })
+        .render(slug, { commentPage, replyTo, pendingId, cookies })
         .then((page) =>
           reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(page.html),
         );
@@ -152,6 +165,36 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
       articles.render(slug, { commentPage, replyTo, pendingId }),
     );
   });
+
+  // The password of a protected article: the right one sets a cookie for that article's path and goes back to
+  // it; a wrong one shows the form again with the error (content/protection.ts).
+  app.post(
+    '/article/:slug/unlock',
+    { ...PUBLIC, schema: { params: SlugParams, body: FormBody({ password: T.Optional(Text(2000)) }) } },
+    async (req, reply) => {
+      const { slug } = req.params;
+      if (!isValidSlug(slug)) throw notFound('Article');
+      const path = paths.article(slug);
+      try {
+        const unlocked = await deps.protection.unlock(slug, req.body.password ?? '', req.ip);
+        const attrs = [`${unlocked.name}=${unlocked.value}`, `Path=${path}`, 'HttpOnly', 'SameSite=Lax'];
+        attrs.push(`Max-Age=${UNLOCK_MS / 1000}`);
+        if (req.protocol === 'https') attrs.push('Secure');
+        return reply.header('set-cookie', attrs.join('; ')).header('cache-control', 'no-store').redirect(path, 303);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status === 404 || err.status >= 500) throw err;
+        const { ctx } = await site.get();
+        const page = await articles.render(slug, {
+          passwordError: ctx.site.lang === 'ar' ? err.messageAr : err.messageEn,
+        });
+        return reply
+          .code(err.status)
+          .header('cache-control', 'private, no-store')
+          .type('text/html; charset=utf-8')
+          .send(page.html);
+      }
+    },
+  );
 
   const archiveSchema = { params: SlugParams, querystring: PageQuery };
   const archive = async (
