@@ -5,10 +5,9 @@ import { type Actor, allowedStatuses, can, canEditArticle } from '../accounts/ro
 import type { DB } from '../db/database.js';
 import type { ArticleRow, ArticleStatus, RevisionRow, Schema } from '../db/schema.js';
 import { AppError, badRequest, forbidden, notFound } from '../shared/errors.js';
-import { type ArticleInput, saveArticle, withArticleEvents } from './service.js';
+import { type ArticleInput, deleteArticleRows, saveArticle, withArticleEvents } from './service.js';
 import { sanitizeBody } from './sanitize.js';
 import { articlePasswordHash } from './protection.js';
-import { reindexArticle } from '../search/indexer.js';
 
 type Q = Kysely<Schema>;
 
@@ -418,11 +417,7 @@ export class Editorial {
     if (article.status === 'published' && !can(actor, 'publish_articles')) throw forbidden();
     await this.db.transaction().execute(async (trx) => {
       await withArticleEvents(trx, articleId, async () => {
-        await trx.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
-        await trx.deleteFrom('article_views').where('article_id', '=', articleId).execute();
-        await trx.deleteFrom('article_revisions').where('article_id', '=', articleId).execute();
-        await trx.deleteFrom('articles').where('id', '=', articleId).execute();
-        await reindexArticle(trx, articleId);
+        await deleteArticleRows(trx, articleId);
         return articleId;
       });
     });

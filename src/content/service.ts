@@ -242,6 +242,15 @@ async function changeArticleSlug(q: Q, articleId: number, wanted: string): Promi
  * `to` directly, so that a page renamed twice never answers with a chain, and
  * a redirect away from the new path (a rename undone) is dropped.
  */
+/** Removes an article with what hangs on it (tags, read counts, revisions, its search entry); no events. */
+export async function deleteArticleRows(q: Q, articleId: number): Promise<void> {
+  await q.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
+  await q.deleteFrom('article_views').where('article_id', '=', articleId).execute();
+  await q.deleteFrom('article_revisions').where('article_id', '=', articleId).execute();
+  await q.deleteFrom('articles').where('id', '=', articleId).execute();
+  await reindexArticle(q, articleId);
+}
+
 export async function addRedirect(q: Q, from: string, to: string): Promise<void> {
   await q.deleteFrom('redirects').where('from_path', '=', to).execute();
   await q.updateTable('redirects').set({ to_path: to }).where('to_path', '=', from).execute();

@@ -11,6 +11,7 @@ import { keyedHash } from '../accounts/secret.js';
 import { recountComments } from '../comments/service.js';
 import { articlePasswordHash } from '../content/protection.js';
 import { wordpressQueryKey } from './wordpress-addresses.js';
+import { removeDemo, untouchedDemo } from '../content/demo/seed.js';
 import { addRedirect, ensureCategory, ensureTags, saveArticle, savePage } from '../content/service.js';
 import { slugify, uniqueSlug } from '../content/slug.js';
 import { paths } from '../content/urls.js';
@@ -42,6 +43,8 @@ export interface WordPressReport {
   posts: { created: number; updated: number };
   /** Posts kept behind their WordPress password (content/protection.ts). */
   protectedPosts: number;
+  /** The untouched demo content of a fresh install was removed first (content/demo/seed.ts). */
+  demoRemoved: boolean;
   pages: number;
   comments: number;
   images: number;
@@ -102,6 +105,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
     tags: 0,
     posts: { created: 0, updated: 0 },
     protectedPosts: 0,
+    demoRemoved: false,
     pages: 0,
     comments: 0,
     images: 0,
@@ -114,8 +118,15 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
   const writtenFiles: string[] = [];
   const uploads = opts.uploadsDir ? resolve(opts.uploadsDir) : undefined;
 
+  let demoFiles: string[] = [];
   try {
     await db.transaction().execute(async (trx) => {
+      // A fresh install's demo, untouched, gives way to the magazine moving in; a site in use is never touched.
+      const demo = await untouchedDemo(trx);
+      if (demo) {
+        demoFiles = await removeDemo(trx, demo);
+        report.demoRemoved = true;
+      }
       const authors = new Map<string, number>();
       const categories = new Map<string, number>();
       const pendingCategories: Node[] = [];
@@ -546,6 +557,11 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       throw new WordPressImportError([{ line: 0, reason: `not well-formed XML: ${message}` }]);
     throw err;
   }
+  // The demo's image files go once the removal of their rows has committed.
+  if (demoFiles.length)
+    await asMediaStore(opts.media)
+      .delete(demoFiles)
+      .catch(() => {}); // a file left over costs disk space only
   report.ms = performance.now() - started;
   return report;
 }
@@ -553,6 +569,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
 /** The end-of-import report for people. */
 export function formatWordPressReport(r: WordPressReport): string {
   const lines = [
+    ...(r.demoRemoved ? ['Removed the demo content of the fresh install first (it was untouched).'] : []),
     `Imported in ${(r.ms / 1000).toFixed(1)} s:`,
     `  authors ${r.authors}, sections ${r.categories}, tags ${r.tags}`,
     `  posts ${r.posts.created} new, ${r.posts.updated} updated (${r.protectedPosts} behind a password); pages ${r.pages}; comments ${r.comments}`,

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { serverSecret } from '../../src/accounts/secret.js';
-import { importWordPress, WordPressImportError } from '../../src/import/wordpress.js';
+import { formatWordPressReport, importWordPress, WordPressImportError } from '../../src/import/wordpress.js';
+import { DEMO_AUTHOR, SEED_ARTICLE, WELCOME_ARTICLE } from '../../src/content/demo/demo-content.js';
+import { editorOn } from '../helpers/newsroom.js';
 import { cleanWordPressHtml } from '../../src/import/wordpress-content.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { get, startSite, type TestSite } from '../helpers/server.js';
+import { get, getFresh, startSite, type TestSite } from '../helpers/server.js';
 
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'export.xml');
 /** A protected post, a protected page and a post with its comments closed. */
@@ -333,3 +335,83 @@ for (const dialect of DIALECTS)
       }
     });
   });
+
+for (const dialect of DIALECTS) {
+  describe(`importing into a fresh install (${dialect})`, () => {
+    const importInto = async (site: TestSite) =>
+      importWordPress(site.db.db, FIXTURE, {
+        media: `${site.db.dir}/media`,
+        secret: await serverSecret(site.db.db),
+      });
+
+    test('the untouched demo gives way: its articles, pages, sections, author and image go, and the report says so', async () => {
+      const site = await startSite(dialect); // seeded with the demo, as a fresh install is
+      try {
+        const demoFiles = filesUnder(`${site.db.dir}/media`);
+        assert.ok(demoFiles.length > 0, 'the demo has an image');
+        const r = await importInto(site);
+        assert.equal(r.demoRemoved, true);
+        assert.match(formatWordPressReport(r), /Removed the demo content of the fresh install first/);
+        const db = site.db.db;
+        const titles = (await db.selectFrom('articles').select('title').execute()).map((a) => a.title);
+        assert.ok(!titles.includes(SEED_ARTICLE.title) && !titles.includes(WELCOME_ARTICLE.title), 'no demo article');
+        assert.equal(titles.length, 5, 'the five imported posts only');
+        const pages = (await db.selectFrom('pages').select('slug').execute()).map((p) => p.slug);
+        assert.deepEqual(pages, ['من-نحن'], 'the imported page only');
+        const sections = (await db.selectFrom('categories').select('slug').execute()).map((c) => c.slug).sort();
+        assert.ok(!sections.includes('أخبار-الموقع'), 'the demo’s own section is gone');
+        assert.equal(
+          (await db.selectFrom('authors').select('id').where('slug', '=', DEMO_AUTHOR.slug).executeTakeFirst()) ?? null,
+          null,
+        );
+        assert.deepEqual(
+          filesUnder(`${site.db.dir}/media`).filter((f) => demoFiles.includes(f)),
+          [],
+          'the demo image files are gone',
+        );
+        const home = await getFresh(site, '/');
+        assert.ok(!home.text.includes(SEED_ARTICLE.title), 'the home page no longer shows the demo');
+        assert.ok(home.text.includes('قمة المناخ في الرياض'));
+      } finally {
+        await site.close();
+      }
+    });
+
+    test('a site with the newsroom’s own work keeps everything, demo included', async () => {
+      const site = await startSite(dialect);
+      try {
+        const { editorial, actor, categoryId } = await editorOn(site.db.db, `demo-keeper-${dialect}@safir.test`);
+        await editorial.save(
+          actor,
+          undefined,
+          { title: 'أول مقال لغرفة الأخبار', bodyHtml: '<p>نص كتبته غرفة الأخبار.</p>', categoryId },
+          'publish',
+        );
+        const r = await importInto(site);
+        assert.equal(r.demoRemoved, false);
+        assert.doesNotMatch(formatWordPressReport(r), /demo/);
+        const titles = (await site.db.db.selectFrom('articles').select('title').execute()).map((a) => a.title);
+        assert.ok(titles.includes(SEED_ARTICLE.title) && titles.includes('أول مقال لغرفة الأخبار'));
+      } finally {
+        await site.close();
+      }
+    });
+
+    test('an edited demo article is the newsroom’s: nothing is removed', async () => {
+      const site = await startSite(dialect);
+      try {
+        await site.db.db
+          .updateTable('articles')
+          .set({ updated_at: new Date(Date.now() + 1000).toISOString() })
+          .where('title', '=', WELCOME_ARTICLE.title)
+          .execute();
+        const r = await importInto(site);
+        assert.equal(r.demoRemoved, false);
+        const titles = (await site.db.db.selectFrom('articles').select('title').execute()).map((a) => a.title);
+        assert.ok(titles.includes(WELCOME_ARTICLE.title) && titles.includes(SEED_ARTICLE.title));
+      } finally {
+        await site.close();
+      }
+    });
+  });
+}
