@@ -20,7 +20,13 @@ import type { ArticleStatus, CommentStatus } from '../db/schema.js';
 import { storeImage } from '../media/images.js';
 import { asMediaStore, type MediaStore } from '../media/storage/index.js';
 import { canonicalPath } from '../shared/query.js';
-import { cleanWordPressHtml, originalUpload, uploadPath } from './wordpress-content.js';
+import {
+  cleanWordPressHtml,
+  originalUpload,
+  unknownShortcodes,
+  uploadPath,
+  type WordPressAttachment,
+} from './wordpress-content.js';
 
 /**
  * `safir import wordpress export.xml [--uploads DIR]`: a WordPress eXtended
@@ -51,6 +57,8 @@ export interface WordPressReport {
   redirects: number;
   /** Items not imported on purpose (menus, revisions, trash), with why. */
   skipped: { line: number; reason: string }[];
+  /** Shortcodes nothing converted, left in the text for the newsroom to see, with the WordPress ids of their posts. */
+  unknownShortcodes: { name: string; posts: string[] }[];
   /** Images that could not be found; their original URLs are kept. */
   missingImages: string[];
   ms: number;
@@ -106,6 +114,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
     posts: { created: 0, updated: 0 },
     protectedPosts: 0,
     demoRemoved: false,
+    unknownShortcodes: [],
     pages: 0,
     comments: 0,
     images: 0,
@@ -131,6 +140,8 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       const categories = new Map<string, number>();
       const pendingCategories: Node[] = [];
       const attachments = new Map<string, { rel?: string; alt: string; line: number; link: string }>();
+      /** The attachments met so far, as `[gallery]` shortcodes name them. */
+      const galleryImages = new Map<string, WordPressAttachment>();
       const featured: { articleId: number; attachmentId: string; line: number }[] = [];
       const seenIds = new Map<string, number>();
       const imported = new Map<string, { id: number; path: string }>();
@@ -316,6 +327,13 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
             line: n.line,
             link: textOf(n, 'link'),
           });
+          const url = textOf(n, 'wp:attachment_url');
+          if (url)
+            galleryImages.set(id, {
+              url,
+              alt: meta.get('_wp_attachment_image_alt') ?? '',
+              parent: textOf(n, 'wp:post_parent'),
+            });
           return;
         }
         if (type !== 'post' && type !== 'page') {
@@ -329,7 +347,16 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         }
         const title = textOf(n, 'title') || `(${id})`;
         const authorId = await authorFor(textOf(n, 'dc:creator'), n.line);
-        const body = await rewriteImages(cleanWordPressHtml(child(n, 'content:encoded')?.text ?? ''));
+        const converted = cleanWordPressHtml(child(n, 'content:encoded')?.text ?? '', {
+          attachments: galleryImages,
+          postId: id,
+        });
+        for (const name of unknownShortcodes(converted)) {
+          const seen = report.unknownShortcodes.find((u) => u.name === name);
+          if (seen) seen.posts.push(id);
+          else report.unknownShortcodes.push({ name, posts: [id] });
+        }
+        const body = await rewriteImages(converted);
         const slug = decodeSlug(textOf(n, 'wp:post_name')) || undefined;
         const link = textOf(n, 'link');
         const password = textOf(n, 'wp:post_password');
@@ -577,6 +604,11 @@ export function formatWordPressReport(r: WordPressReport): string {
   ];
   if (r.skipped.length)
     lines.push(`Skipped ${r.skipped.length}:`, ...r.skipped.map((s) => `  line ${s.line}: ${s.reason}`));
+  if (r.unknownShortcodes.length)
+    lines.push(
+      `Shortcodes left as text (unknown here; edit these posts) ${r.unknownShortcodes.length}:`,
+      ...r.unknownShortcodes.map((u) => `  [${u.name}] in post${u.posts.length > 1 ? 's' : ''} ${u.posts.join(', ')}`),
+    );
   if (r.missingImages.length)
     lines.push(
       `Images not found (original URLs kept) ${r.missingImages.length}:`,

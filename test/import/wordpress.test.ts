@@ -7,11 +7,13 @@ import { serverSecret } from '../../src/accounts/secret.js';
 import { formatWordPressReport, importWordPress, WordPressImportError } from '../../src/import/wordpress.js';
 import { DEMO_AUTHOR, SEED_ARTICLE, WELCOME_ARTICLE } from '../../src/content/demo/demo-content.js';
 import { editorOn } from '../helpers/newsroom.js';
-import { cleanWordPressHtml } from '../../src/import/wordpress-content.js';
+import { cleanWordPressHtml, unknownShortcodes } from '../../src/import/wordpress-content.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { get, getFresh, startSite, type TestSite } from '../helpers/server.js';
 
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'export.xml');
+/** Classic content with a caption, a gallery, audio, video, a block embed and an unknown shortcode. */
+const CLASSIC_FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'classic-content.xml');
 /** A protected post, a protected page and a post with its comments closed. */
 const PRIVATE_FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'private-and-closed.xml');
 
@@ -30,7 +32,18 @@ test('WordPress markup becomes clean HTML', () => {
     '<!-- wp:paragraph --><p>أ</p><!-- /wp:paragraph -->\n[caption id="x" width="300"]<img src="a.jpg" alt="ب"> تعليق الصورة[/caption]',
   );
   assert.equal(html, '<p>أ</p>\n<figure><img src="a.jpg" alt="ب"><figcaption>تعليق الصورة</figcaption></figure>');
-  assert.equal(cleanWordPressHtml('سطر أول\nسطر ثانٍ\n\nفقرة ثانية'), '<p>سطر أول<br>سطر ثانٍ</p>\n<p>فقرة ثانية</p>');
+  // WordPress's wpautop, as it shows classic content: blank lines are paragraphs, single ones line breaks.
+  assert.equal(
+    cleanWordPressHtml('سطر أول\nسطر ثانٍ\n\nفقرة ثانية'),
+    '<p>سطر أول<br />\nسطر ثانٍ</p>\n<p>فقرة ثانية</p>',
+  );
+  assert.equal(
+    cleanWordPressHtml('<blockquote>قال\n\nثم أضاف</blockquote>\n<pre>a\n\nb</pre>'),
+    '<blockquote><p>قال</p>\n<p>ثم أضاف</p></blockquote>\n<pre>a\n\nb</pre>',
+  );
+  assert.deepEqual(unknownShortcodes('<p>[contact-form-7 id="1"] [gallery] <code>[not-this]</code></p>'), [
+    'contact-form-7',
+  ]);
 });
 
 for (const dialect of DIALECTS)
@@ -108,7 +121,7 @@ for (const dialect of DIALECTS)
         byTitle('سامي').body_html,
         /<figure class="embed" data-embed="youtube" data-embed-id="dQw4w9WgXcQ">/,
       );
-      assert.equal(byTitle('مسودة').body_html, '<p>فقرة أولى بلا وسوم.</p>\n<p>فقرة ثانية<br />بسطر جديد.</p>');
+      assert.equal(byTitle('مسودة').body_html, '<p>فقرة أولى بلا وسوم.</p>\n<p>فقرة ثانية<br />\nبسطر جديد.</p>');
 
       const comments = await db.selectFrom('comments').selectAll().orderBy('id').execute();
       assert.deepEqual(
@@ -207,6 +220,57 @@ for (const dialect of DIALECTS)
             `${path}: ${end.seen}`,
           );
       }
+    });
+
+    test('classic content reads as WordPress showed it: paragraphs, captions, galleries, media, embeds; unknown shortcodes reported', async () => {
+      mkdirSync(join(uploads, '2024', '04'), { recursive: true });
+      const port = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#224466' } })
+        .jpeg()
+        .toBuffer();
+      writeFileSync(join(uploads, '2024', '04', 'port.jpg'), port);
+      const r = await run(CLASSIC_FIXTURE);
+      assert.deepEqual(r.unknownShortcodes, [{ name: 'contact-form-7', posts: ['42'] }]);
+      assert.match(formatWordPressReport(r), /\[contact-form-7\] in post 42/);
+      const body = async (sourceId: string) =>
+        (
+          await site.db.db
+            .selectFrom('articles')
+            .select('body_html')
+            .where('source_id', '=', sourceId)
+            .executeTakeFirstOrThrow()
+        ).body_html;
+
+      const opening = await body('wp:41');
+      assert.match(
+        opening,
+        /^<p>افتتح الميناء الجديد أبوابه صباح اليوم\.<br \/>\nوحضر الافتتاح وزير النقل\.<\/p>\n<figure>/,
+      );
+      assert.match(
+        opening,
+        /<figure><img [^>]*src="\/media\/[^"]+port-[a-f0-9]+\.jpg" alt="الميناء"[^>]*\/?><figcaption>الميناء عند الافتتاح<\/figcaption><\/figure>\n<p>ويتسع الميناء لعشرين سفينة\.<\/p>\n<ul>/,
+      );
+      assert.match(opening, /<\/ul>\n<p>وتبدأ الرحلات الشهر المقبل\.<\/p>$/);
+      assert.equal(opening.match(/<p>/g)?.length, 3, 'three paragraphs, as WordPress showed them');
+
+      const photos = await body('wp:42');
+      assert.match(
+        photos,
+        /<figure><img [^>]*src="\/media\/[^"]+port-[a-f0-9]+\.jpg" alt="سفن في الميناء"/,
+        'the gallery',
+      );
+      assert.match(photos, /\[contact-form-7 id="5" title="اتصل بنا"\]/, 'an unknown shortcode stays visible');
+
+      const tour = await body('wp:43');
+      assert.match(tour, /<figure class="embed" data-embed="youtube" data-embed-id="dQw4w9WgXcQ">/);
+      assert.match(
+        tour,
+        /<a href="https:\/\/assafir\.example\/wp-content\/uploads\/2024\/04\/interview\.mp3"[^>]*>تسجيل صوتي: interview\.mp3<\/a>/,
+      );
+      assert.match(
+        tour,
+        /<a href="https:\/\/assafir\.example\/wp-content\/uploads\/2024\/04\/tour\.mp4"[^>]*>فيديو: tour\.mp4<\/a>/,
+      );
+      assert.doesNotMatch(tour, /\[(audio|video)|wp-block-embed|wp:/);
     });
 
     test('a protected post stays behind its WordPress password, a protected page is not published, a closed thread stays closed', async () => {
