@@ -13,6 +13,7 @@ import * as m010 from './migrations/010-sitemap-pages.js';
 import * as m011 from './migrations/011-list-stats.js';
 import * as m012 from './migrations/012-event-followers.js';
 import * as m013 from './migrations/013-article-passwords.js';
+import * as m014 from './migrations/014-import-records.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '011-list-stats': m011,
   '012-event-followers': m012,
   '013-article-passwords': m013,
+  '014-import-records': m014,
 };
 
 class InCodeProvider implements MigrationProvider {

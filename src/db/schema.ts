@@ -29,6 +29,7 @@ export interface Schema {
   event_followers: EventFollowersTable;
   sitemap_pages: SitemapPagesTable;
   list_stats: ListStatsTable;
+  import_records: ImportRecordsTable;
 }
 
 /** Per list of published articles (the site, a section, tag or author): its size and last change. */
@@ -152,6 +153,15 @@ export interface ArticlesTable {
   comment_count: Generated<number>;
   /** scrypt hash of the article's password; null: anyone may read it (content/protection.ts). */
   password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One imported item: its source, the row it became, and hashes of both as the import left them. */
+export interface ImportRecordsTable {
+  source_id: string;
+  target_id: number;
+  source_hash: string;
+  state_hash: string;
+  imported_at: string;
 }
 
 export interface ArticleTagsTable {

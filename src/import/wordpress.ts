@@ -12,6 +12,7 @@ import { recountComments } from '../comments/service.js';
 import { articlePasswordHash } from '../content/protection.js';
 import { wordpressQueryKey } from './wordpress-addresses.js';
 import { removeDemo, untouchedDemo } from '../content/demo/seed.js';
+import { hashOf, type ImportDecision, ImportRecords, SKIP_REASONS } from './import-records.js';
 import { addRedirect, ensureCategory, ensureTags, saveArticle, savePage } from '../content/service.js';
 import { slugify, uniqueSlug } from '../content/slug.js';
 import { paths } from '../content/urls.js';
@@ -49,6 +50,8 @@ export interface WordPressReport {
   posts: { created: number; updated: number };
   /** Posts kept behind their WordPress password (content/protection.ts). */
   protectedPosts: number;
+  /** Items the same at the source as at the last import: left alone. */
+  unchanged: number;
   /** The untouched demo content of a fresh install was removed first (content/demo/seed.ts). */
   demoRemoved: boolean;
   pages: number;
@@ -114,6 +117,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
     posts: { created: 0, updated: 0 },
     protectedPosts: 0,
     demoRemoved: false,
+    unchanged: 0,
     unknownShortcodes: [],
     pages: 0,
     comments: 0,
@@ -140,6 +144,12 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       const categories = new Map<string, number>();
       const pendingCategories: Node[] = [];
       const attachments = new Map<string, { rel?: string; alt: string; line: number; link: string }>();
+      const records = new ImportRecords(trx);
+      /** An item the merge leaves as Safir has it: counted, or listed in the report with why. */
+      const skip = (line: number, what: string, decision: ImportDecision) => {
+        if (decision === 'unchanged') report.unchanged++;
+        else report.skipped.push({ line, reason: `${what}: ${SKIP_REASONS[decision]}` });
+      };
       /** The attachments met so far, as `[gallery]` shortcodes name them. */
       const galleryImages = new Map<string, WordPressAttachment>();
       const featured: { articleId: number; attachmentId: string; line: number }[] = [];
@@ -361,22 +371,46 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         const link = textOf(n, 'link');
         const password = textOf(n, 'wp:post_password');
         if (type === 'page') {
-          // Safir's static pages have no password: a protected one must not become public.
-          if (password && mapped === 'published')
-            report.skipped.push({
-              line: n.line,
-              reason: `page ${id} is password-protected: imported as a draft (static pages take no password)`,
+          const sourceId = `wp:page:${id}`;
+          const sourceHash = hashOf(itemSource(n));
+          const current = await trx
+            .selectFrom('pages')
+            .select(['id', 'updated_at', 'status'])
+            .where('source_id', '=', sourceId)
+            .executeTakeFirst();
+          const decision = await records.decide(sourceId, sourceHash, current && articleState(current));
+          let pageId = current?.id;
+          if (decision === 'create' || decision === 'update') {
+            // Safir's static pages have no password: a protected one must not become public.
+            if (password && mapped === 'published')
+              report.skipped.push({
+                line: n.line,
+                reason: `page ${id} is password-protected: imported as a draft (static pages take no password)`,
+              });
+            pageId = await savePage(trx, {
+              id: current?.id,
+              title,
+              slug,
+              bodyHtml: body,
+              status: mapped === 'published' && !password ? 'published' : 'draft',
             });
-          const pageId = await savePage(trx, {
-            title,
-            slug,
-            bodyHtml: body,
-            status: mapped === 'published' && !password ? 'published' : 'draft',
-          });
-          const page = await trx.selectFrom('pages').select('slug').where('id', '=', pageId).executeTakeFirstOrThrow();
+            await trx.updateTable('pages').set({ source_id: sourceId }).where('id', '=', pageId).execute();
+            const saved = await trx
+              .selectFrom('pages')
+              .select(['updated_at', 'status'])
+              .where('id', '=', pageId)
+              .executeTakeFirstOrThrow();
+            await records.record(sourceId, pageId, sourceHash, articleState(saved));
+            report.pages++;
+          } else skip(n.line, `page ${id}`, decision);
+          if (pageId === undefined) return;
+          const page = await trx
+            .selectFrom('pages')
+            .select(['slug', 'status'])
+            .where('id', '=', pageId)
+            .executeTakeFirstOrThrow();
           if (link) await addOldLink(link, paths.page(page.slug));
-          if (mapped === 'published' && !password) await addQueryLink('page_id', id, paths.page(page.slug));
-          report.pages++;
+          if (page.status === 'published') await addQueryLink('page_id', id, paths.page(page.slug));
           return;
         }
         if (authorId === undefined) return;
@@ -392,44 +426,60 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         // Safir files an article under one section; further WordPress categories become tags.
         for (const extra of cats.slice(1)) tags.push(extra.text.trim());
         const sourceId = `wp:${id}`;
-        const existed = await trx
+        // A merge, not an overwrite: what the newsroom changed since the last import stays (import-records.ts).
+        const sourceHash = hashOf(itemSource(n));
+        const current = await trx
           .selectFrom('articles')
-          .select('id')
+          .select(['id', 'updated_at', 'status'])
           .where('source_id', '=', sourceId)
           .executeTakeFirst();
-        const articleId = await saveArticle(
-          trx,
-          {
-            title,
-            slug,
-            excerpt: child(n, 'excerpt:encoded')?.text.trim() || undefined,
-            bodyHtml: body,
-            status: mapped,
-            publishedAt:
-              mapped === 'published' || mapped === 'scheduled'
-                ? (gmt(textOf(n, 'wp:post_date_gmt')) ?? gmt(textOf(n, 'wp:post_date')))
-                : null,
-            authorId,
-            categoryId,
-            tagNames: tags,
-            sourceId,
-            // WordPress's per-post choices: a closed thread stays closed; a password keeps the post protected.
-            commentsOpen: textOf(n, 'wp:comment_status') !== 'closed',
-            passwordHash: await articlePasswordHash(password),
-          },
-          { events: false },
-        );
-        if (existed) report.posts.updated++;
-        else report.posts.created++;
-        if (password) report.protectedPosts++;
-        const thumbnail = meta.get('_thumbnail_id');
-        if (thumbnail) featured.push({ articleId, attachmentId: thumbnail, line: n.line });
+        const decision = await records.decide(sourceId, sourceHash, current && articleState(current));
+        let articleId = current?.id;
+        if (decision === 'create' || decision === 'update') {
+          articleId = await saveArticle(
+            trx,
+            {
+              title,
+              slug,
+              excerpt: child(n, 'excerpt:encoded')?.text.trim() || undefined,
+              bodyHtml: body,
+              status: mapped,
+              publishedAt:
+                mapped === 'published' || mapped === 'scheduled'
+                  ? (gmt(textOf(n, 'wp:post_date_gmt')) ?? gmt(textOf(n, 'wp:post_date')))
+                  : null,
+              authorId,
+              categoryId,
+              tagNames: tags,
+              sourceId,
+              // WordPress's per-post choices: a closed thread stays closed; a password keeps the post protected.
+              commentsOpen: textOf(n, 'wp:comment_status') !== 'closed',
+              passwordHash: await articlePasswordHash(password),
+            },
+            { events: false },
+          );
+          if (decision === 'update') report.posts.updated++;
+          else report.posts.created++;
+          if (password) report.protectedPosts++;
+          const thumbnail = meta.get('_thumbnail_id');
+          if (thumbnail) featured.push({ articleId, attachmentId: thumbnail, line: n.line });
+          const saved = await trx
+            .selectFrom('articles')
+            .select(['id', 'updated_at', 'status'])
+            .where('id', '=', articleId)
+            .executeTakeFirstOrThrow();
+          await records.record(sourceId, articleId, sourceHash, articleState(saved));
+        } else {
+          skip(n.line, `post ${id}`, decision);
+          if (decision === 'earlier') await records.record(sourceId, current!.id, sourceHash, articleState(current!));
+        }
+        if (articleId === undefined) return; // deleted in Safir: its comments and addresses go with it
         const article = await trx
           .selectFrom('articles')
-          .select('slug')
+          .select(['slug', 'status'])
           .where('id', '=', articleId)
           .executeTakeFirstOrThrow();
-        if (mapped === 'published') {
+        if (article.status === 'published') {
           if (link) await addOldLink(link, paths.article(article.slug));
           await addQueryLink('p', id, paths.article(article.slug));
         }
@@ -465,23 +515,33 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
             created_at: gmt(textOf(c, 'wp:comment_date_gmt')) ?? new Date().toISOString(),
             source_id: sourceId,
           };
-          const existing = await trx
+          // Moderation and edits made in Safir since the last import stay (import-records.ts).
+          const sourceHash = hashOf(itemSource(c));
+          const current = await trx
             .selectFrom('comments')
-            .select('id')
+            .select(['id', 'status', 'body', 'author_name', 'author_url'])
             .where('source_id', '=', sourceId)
             .executeTakeFirst();
-          const newId = existing
+          const decision = await records.decide(sourceId, sourceHash, current && commentState(current));
+          if (decision !== 'create' && decision !== 'update') {
+            skip(c.line, `comment ${wpId}`, decision);
+            if (current) ids.set(wpId, current.id);
+            if (decision === 'earlier') await records.record(sourceId, current!.id, sourceHash, commentState(current!));
+            continue;
+          }
+          const newId = current
             ? (await trx
                 .updateTable('comments')
                 .set({ ...values, parent_id: undefined })
-                .where('id', '=', existing.id)
+                .where('id', '=', current.id)
                 .execute(),
-              existing.id)
+              current.id)
             : (await trx.insertInto('comments').values(values).returning('id').executeTakeFirstOrThrow()).id;
+          await records.record(sourceId, newId, sourceHash, commentState(values));
           ids.set(wpId, newId);
           const parent = textOf(c, 'wp:comment_parent');
           if (parent && parent !== '0') parents.push([newId, parent]);
-          if (!existing) report.comments++;
+          if (!current) report.comments++;
         }
         for (const [commentId, parent] of parents) {
           const parentId = ids.get(parent);
@@ -593,6 +653,31 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
   return report;
 }
 
+/** A comment's state as the merge compares it: moderation or an edit in Safir changes it. */
+const commentState = (row: { status: string; body: string; author_name: string; author_url: string }) => [
+  row.status,
+  row.body,
+  row.author_name,
+  row.author_url,
+];
+
+/** An article's state as the merge compares it: any edit in Safir, or the scheduler, changes it. */
+const articleState = (row: { updated_at: string; status: string }) => [row.updated_at, row.status];
+
+/**
+ * What an item of the export says, as one value to hash: every element but its comments (which are items of
+ * their own), in document order.
+ */
+function itemSource(n: Node): unknown {
+  const walk = (node: Node): unknown => [
+    node.name,
+    node.attrs,
+    node.text,
+    node.children.filter((c) => c.name !== 'wp:comment').map(walk),
+  ];
+  return walk(n);
+}
+
 /** The end-of-import report for people. */
 export function formatWordPressReport(r: WordPressReport): string {
   const lines = [
@@ -601,6 +686,7 @@ export function formatWordPressReport(r: WordPressReport): string {
     `  authors ${r.authors}, sections ${r.categories}, tags ${r.tags}`,
     `  posts ${r.posts.created} new, ${r.posts.updated} updated (${r.protectedPosts} behind a password); pages ${r.pages}; comments ${r.comments}`,
     `  images ${r.images}; redirects from old links ${r.redirects}`,
+    ...(r.unchanged ? [`  unchanged since the last import: ${r.unchanged}`] : []),
   ];
   if (r.skipped.length)
     lines.push(`Skipped ${r.skipped.length}:`, ...r.skipped.map((s) => `  line ${s.line}: ${s.reason}`));

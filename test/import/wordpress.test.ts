@@ -330,7 +330,7 @@ for (const dialect of DIALECTS)
       assert.equal(((await comment.json()) as { errors: { code: string }[] }).errors[0]!.code, 'COMMENTS_CLOSED');
     });
 
-    test('running it again updates rather than duplicates', async () => {
+    test('running it again changes nothing that did not change', async () => {
       const counts = async () =>
         Promise.all(
           (['articles', 'comments', 'media', 'categories', 'tags', 'authors', 'pages', 'redirects'] as const).map(
@@ -346,7 +346,8 @@ for (const dialect of DIALECTS)
       const before = await counts();
       const files = filesUnder(`${site.db.dir}/media`).length;
       const r = await run();
-      assert.deepEqual(r.posts, { created: 0, updated: 5 });
+      assert.deepEqual(r.posts, { created: 0, updated: 0 });
+      assert.ok(r.unchanged >= 5 + 4, 'every post and comment is the same at the source: left alone');
       assert.equal(r.comments, 0);
       assert.deepEqual((await counts()).map(Number), before.map(Number));
       assert.equal(filesUnder(`${site.db.dir}/media`).length, files);
@@ -473,6 +474,97 @@ for (const dialect of DIALECTS) {
         assert.equal(r.demoRemoved, false);
         const titles = (await site.db.db.selectFrom('articles').select('title').execute()).map((a) => a.title);
         assert.ok(titles.includes(WELCOME_ARTICLE.title) && titles.includes(SEED_ARTICLE.title));
+      } finally {
+        await site.close();
+      }
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`importing the same export again is a merge (${dialect})`, () => {
+    test('moderation, edits and deletions made in Safir survive; what changed only at the source is updated; the report says what was kept', async () => {
+      const site = await startSite(dialect, { seed: false });
+      try {
+        const db = site.db.db;
+        const secret = await serverSecret(db);
+        const importFile = (file: string) => importWordPress(db, file, { media: `${site.db.dir}/media`, secret });
+        await importFile(FIXTURE);
+        const { editorial, actor } = await editorOn(db, `merge-editor-${dialect}@safir.test`);
+        const articleOf = (sourceId: string) =>
+          db.selectFrom('articles').selectAll().where('source_id', '=', sourceId).executeTakeFirst();
+
+        // In Safir: a held comment approved, an article edited, a draft deleted.
+        const held = await db
+          .selectFrom('comments')
+          .select('id')
+          .where('source_id', '=', 'wp:comment:103')
+          .executeTakeFirstOrThrow();
+        await site.services.comments.setStatus([held.id], 'approved');
+        const markets = (await articleOf('wp:17'))!;
+        const tags = (
+          await db
+            .selectFrom('article_tags as at')
+            .innerJoin('tags as t', 't.id', 'at.tag_id')
+            .select('t.name')
+            .where('at.article_id', '=', markets.id)
+            .execute()
+        ).map((t) => t.name);
+        await editorial.save(
+          actor,
+          markets.id,
+          {
+            title: 'عنوان اختارته غرفة الأخبار',
+            bodyHtml: markets.body_html,
+            categoryId: markets.category_id,
+            tagNames: tags,
+          },
+          'save',
+        );
+        const draft = (await articleOf('wp:12'))!;
+        await editorial.remove(actor, draft.id);
+
+        // At the source: all four changed, and one more left untouched in Safir.
+        const xml = readFileSync(FIXTURE, 'utf8')
+          .replace('سؤال ينتظر المراجعة', 'سؤال عدّله صاحبه في ووردبريس')
+          .replace('تراجعت الأسواق.', 'تراجعت الأسواق كثيراً.')
+          .replace('فقرة أولى بلا وسوم.', 'فقرة أولى معدلة.')
+          .replace('خبر مجدول للغد', 'خبر مجدول بعنوان جديد');
+        const changed = join(site.db.dir, 'changed.xml');
+        writeFileSync(changed, xml);
+        const r = await importFile(changed);
+
+        const comment = await db
+          .selectFrom('comments')
+          .select(['status', 'body'])
+          .where('id', '=', held.id)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(
+          comment,
+          { status: 'approved', body: 'سؤال ينتظر المراجعة' },
+          'the moderation decision stands',
+        );
+        assert.equal((await articleOf('wp:17'))!.title, 'عنوان اختارته غرفة الأخبار', 'the edit stands');
+        assert.equal(await articleOf('wp:12'), undefined, 'the deletion stands');
+        assert.equal(
+          (await articleOf('wp:13'))!.title,
+          'خبر مجدول بعنوان جديد',
+          'a change at the source only is taken',
+        );
+        assert.deepEqual(r.posts, { created: 0, updated: 1 });
+        const reasons = r.skipped.map((s) => s.reason);
+        for (const expected of [
+          'comment 103: changed at the source and in Safir since the last import: Safir’s version kept',
+          'post 17: changed at the source and in Safir since the last import: Safir’s version kept',
+          'post 12: deleted in Safir since the last import: not brought back',
+        ])
+          assert.ok(reasons.includes(expected), `the report lists: ${expected}\n${reasons.join('\n')}`);
+        assert.match(formatWordPressReport(r), /post 12: deleted in Safir since the last import/);
+
+        // Once more: nothing left to do.
+        const again = await importFile(changed);
+        assert.deepEqual(again.posts, { created: 0, updated: 0 });
+        assert.equal(await articleOf('wp:12'), undefined);
       } finally {
         await site.close();
       }
