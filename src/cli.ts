@@ -19,9 +19,11 @@ Usage:
                                N processes share the port (default: one per CPU, or SAFIR_WORKERS)
   safir migrate                bring the database schema up to date
   safir import jsonl FILE      import articles from a JSON Lines corpus (re-runs update, never duplicate)
-  safir import wordpress FILE [--uploads DIR]
+  safir import wordpress FILE [--uploads DIR] [--dry-run] [--url-map OUT]
                                import a WordPress export (WXR): authors, sections, tags, posts, pages,
-                               comments, images from DIR (wp-content/uploads); old links redirect
+                               comments, images from DIR (wp-content/uploads); old links redirect; run again,
+                               it merges (what the newsroom changed since stays); --dry-run reports and keeps
+                               nothing; --url-map writes every old address and its new one (tab-separated)
   safir search reindex         rebuild the search index (the site keeps searching meanwhile)
   safir user add --email E --name N --role R
                                create an account (roles: administrator, editor, author, contributor);
@@ -67,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       'base-url': { type: 'string' },
       uploads: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'url-map': { type: 'string' },
       'with-passwords': { type: 'boolean' },
       force: { type: 'boolean' },
       workers: { type: 'string' },
@@ -107,9 +111,15 @@ async function main(argv: string[]): Promise<number> {
               uploadsDir: values.uploads,
               secret: await serverSecret(database.db),
               onProgress: terminalProgress('import'),
+              dryRun: values['dry-run'],
             });
-            await afterBulkLoad(database);
+            if (!report.dryRun) await afterBulkLoad(database);
             console.log(`\n${formatWordPressReport(report)}`);
+            if (values['url-map']) {
+              const { writeFile } = await import('node:fs/promises');
+              await writeFile(values['url-map'], report.urlMap.map(([from, to]) => `${from}\t${to}\n`).join(''));
+              console.log(`Old addresses and their new ones: ${values['url-map']} (${report.urlMap.length})`);
+            }
             return 0;
           } catch (err) {
             if (err instanceof WordPressImportError) {
@@ -140,7 +150,9 @@ async function main(argv: string[]): Promise<number> {
           }
         }
         if (kind !== 'jsonl' || !file) {
-          process.stderr.write('Usage: safir import jsonl FILE | safir import wordpress FILE [--uploads DIR]\n');
+          process.stderr.write(
+            'Usage: safir import jsonl FILE | safir import wordpress FILE [--uploads DIR] [--dry-run] [--url-map OUT]\n',
+          );
           return 1;
         }
         const { importJsonl } = await import('./import/jsonl.js');

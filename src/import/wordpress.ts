@@ -41,6 +41,8 @@ export interface WordPressImportOptions {
   uploadsDir?: string;
   secret: Buffer;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Do everything, report it, and keep nothing: the transaction is rolled back and written files removed. */
+  dryRun?: boolean;
 }
 
 export interface WordPressReport {
@@ -58,6 +60,10 @@ export interface WordPressReport {
   comments: number;
   images: number;
   redirects: number;
+  /** Every old address and where it goes now, as recorded (old path or query address, new path). */
+  urlMap: [string, string][];
+  /** Nothing was kept (`dryRun`). */
+  dryRun: boolean;
   /** Items not imported on purpose (menus, revisions, trash), with why. */
   skipped: { line: number; reason: string }[];
   /** Shortcodes nothing converted, left in the text for the newsroom to see, with the WordPress ids of their posts. */
@@ -66,6 +72,9 @@ export interface WordPressReport {
   missingImages: string[];
   ms: number;
 }
+
+/** Ends a dry run's transaction: thrown once everything is done, so that the database rolls all of it back. */
+class DryRunDone extends Error {}
 
 export class WordPressImportError extends Error {
   constructor(readonly problems: { line: number; reason: string }[]) {
@@ -123,6 +132,8 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
     comments: 0,
     images: 0,
     redirects: 0,
+    urlMap: [],
+    dryRun: Boolean(opts.dryRun),
     skipped: [],
     missingImages: [],
     ms: 0,
@@ -220,6 +231,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         if (!path || path === '/' || path === canonicalPath(to)) return;
         await addRedirect(trx, path, to);
         report.redirects++;
+        report.urlMap.push([path, to]);
       }
 
       /** WordPress's query address of an item (`/?p=11`) goes where the item now lives. */
@@ -227,6 +239,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         if (!value) return;
         await addRedirect(trx, wordpressQueryKey(key, value), to);
         report.redirects++;
+        report.urlMap.push([wordpressQueryKey(key, value), to]);
       }
 
       async function authorFor(login: string, line: number): Promise<number | undefined> {
@@ -632,8 +645,17 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       await rebuildSitemapPages(trx);
       await rebuildListStats(trx);
       await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'wordpress' } });
+      if (opts.dryRun) throw new DryRunDone();
     });
   } catch (err) {
+    if (err instanceof DryRunDone) {
+      // Everything was done and reported; none of it is kept.
+      await asMediaStore(opts.media)
+        .delete(writtenFiles)
+        .catch(() => {});
+      report.ms = performance.now() - started;
+      return report;
+    }
     // Nothing was committed; files written for it go too.
     await asMediaStore(opts.media)
       .delete(writtenFiles)
@@ -681,7 +703,10 @@ function itemSource(n: Node): unknown {
 /** The end-of-import report for people. */
 export function formatWordPressReport(r: WordPressReport): string {
   const lines = [
-    ...(r.demoRemoved ? ['Removed the demo content of the fresh install first (it was untouched).'] : []),
+    ...(r.dryRun ? ['Dry run: nothing below was kept.'] : []),
+    ...(r.demoRemoved
+      ? [`${r.dryRun ? 'Would remove' : 'Removed'} the demo content of the fresh install first (it was untouched).`]
+      : []),
     `Imported in ${(r.ms / 1000).toFixed(1)} s:`,
     `  authors ${r.authors}, sections ${r.categories}, tags ${r.tags}`,
     `  posts ${r.posts.created} new, ${r.posts.updated} updated (${r.protectedPosts} behind a password); pages ${r.pages}; comments ${r.comments}`,

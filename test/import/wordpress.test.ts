@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,7 +9,7 @@ import { formatWordPressReport, importWordPress, WordPressImportError } from '..
 import { DEMO_AUTHOR, SEED_ARTICLE, WELCOME_ARTICLE } from '../../src/content/demo/demo-content.js';
 import { editorOn } from '../helpers/newsroom.js';
 import { cleanWordPressHtml, unknownShortcodes } from '../../src/import/wordpress-content.js';
-import { DIALECTS } from '../helpers/databases.js';
+import { createTestDatabase, DIALECTS } from '../helpers/databases.js';
 import { get, getFresh, startSite, type TestSite } from '../helpers/server.js';
 
 const FIXTURE = join(process.cwd(), 'test', 'fixtures', 'wordpress', 'export.xml');
@@ -569,5 +570,56 @@ for (const dialect of DIALECTS) {
         await site.close();
       }
     });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  test(`safir import wordpress --dry-run reports everything and keeps nothing; --url-map lists old addresses (${dialect})`, async () => {
+    const db = await createTestDatabase(dialect);
+    try {
+      const media = join(db.dir, 'media');
+      const uploadsDir = join(db.dir, 'uploads');
+      mkdirSync(join(uploadsDir, '2024', '03'), { recursive: true });
+      writeFileSync(
+        join(uploadsDir, '2024', '03', 'summit.jpg'),
+        await sharp({ create: { width: 800, height: 500, channels: 3, background: '#446688' } })
+          .jpeg()
+          .toBuffer(),
+      );
+      const map = join(db.dir, 'urls.tsv');
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', 'wordpress', FIXTURE, ...args], {
+          env: { ...process.env, DATABASE_URL: db.url, MEDIA_DIR: media },
+          encoding: 'utf8',
+        });
+      const articles = async () =>
+        Number(
+          (
+            await db.db
+              .selectFrom('articles')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const dry = cli('--uploads', uploadsDir, '--dry-run', '--url-map', map);
+      assert.equal(dry.status, 0, dry.stderr);
+      assert.match(dry.stdout, /Dry run: nothing below was kept\./);
+      assert.match(dry.stdout, /posts 5 new, 0 updated/);
+      assert.equal(await articles(), 0, 'no article kept');
+      assert.deepEqual(filesUnder(media), [], 'no image file kept');
+      const lines = readFileSync(map, 'utf8').trim().split('\n');
+      assert.ok(lines.includes(`/?p=11\t/article/${encodeURIComponent('قمة-المناخ')}`), lines.join('\n'));
+      assert.ok(
+        lines.includes(`/2024/03/12/${encodeURIComponent('قمة-المناخ')}\t/article/${encodeURIComponent('قمة-المناخ')}`),
+      );
+
+      const real = cli('--uploads', uploadsDir);
+      assert.equal(real.status, 0, real.stderr);
+      assert.doesNotMatch(real.stdout, /Dry run/);
+      assert.equal(await articles(), 5);
+      assert.ok(filesUnder(media).length > 0);
+    } finally {
+      await db.drop();
+    }
   });
 }
