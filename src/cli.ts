@@ -105,8 +105,13 @@ async function main(argv: string[]): Promise<number> {
             await import('./import/wordpress.js');
           const { serverSecret } = await import('./accounts/secret.js');
           await migrateToLatest(database.db, database.dialect);
+          // Ctrl-C or a stop rolls the import back (and removes the files it wrote) instead of leaving them.
+          const stop = new AbortController();
+          const abort = () => stop.abort();
+          process.once('SIGINT', abort).once('SIGTERM', abort);
           try {
             const report = await importWordPress(database.db, file, {
+              signal: stop.signal,
               media: await mediaStore(),
               uploadsDir: values.uploads,
               secret: await serverSecret(database.db),
@@ -127,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
               return 1;
             }
             throw err;
+          } finally {
+            process.off('SIGINT', abort).off('SIGTERM', abort);
           }
         }
         if (kind === 'safir' && file) {

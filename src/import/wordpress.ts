@@ -43,6 +43,8 @@ export interface WordPressImportOptions {
   onProgress?: (p: { done: number; total: number }) => void;
   /** Do everything, report it, and keep nothing: the transaction is rolled back and written files removed. */
   dryRun?: boolean;
+  /** Stops the import (Ctrl-C): nothing is kept, as for a refused file. */
+  signal?: AbortSignal;
 }
 
 export interface WordPressReport {
@@ -608,6 +610,8 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       let done = 0;
       for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
         const text = chunk as string;
+        if (opts.signal?.aborted)
+          throw new WordPressImportError([{ line: parser.line, reason: 'stopped before the end: nothing was kept' }]);
         if (done === 0 && !/^\uFEFF?\s*</.test(text))
           throw new WordPressImportError([{ line: 1, reason: 'not an XML file (it does not start with a tag)' }]);
         done += Buffer.byteLength(text);

@@ -4,11 +4,19 @@ export interface Progress {
 }
 
 /**
- * A progress bar on a terminal, and nothing when output is piped (CI logs stay
- * readable). Redraws at most ten times a second.
+ * A progress bar on a terminal, redrawn at most ten times a second; piped (a CI log, a script), one line
+ * every tenth of the way, so that the log stays readable and still shows the job moving.
  */
 export function terminalProgress(label: string, stream: NodeJS.WriteStream = process.stderr): (p: Progress) => void {
-  if (!stream.isTTY) return () => {};
+  if (!stream.isTTY) {
+    let shown = 0;
+    return ({ done, total }) => {
+      const tenth = total > 0 ? Math.floor((Math.min(1, done / total) * 100) / 10) * 10 : 0;
+      if (tenth <= shown) return;
+      shown = tenth;
+      stream.write(`${label}: ${tenth}%\n`);
+    };
+  }
   let last = 0;
   return ({ done, total }) => {
     const now = Date.now();

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { writeLargeWxr } from '../../bench/wordpress.js';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -618,6 +620,38 @@ for (const dialect of DIALECTS) {
       assert.doesNotMatch(real.stdout, /Dry run/);
       assert.equal(await articles(), 5);
       assert.ok(filesUnder(media).length > 0);
+    } finally {
+      await db.drop();
+    }
+  });
+}
+
+for (const dialect of DIALECTS) {
+  test(`an import stopped with Ctrl-C keeps nothing (${dialect})`, async () => {
+    const db = await createTestDatabase(dialect);
+    try {
+      const file = join(db.dir, 'large.xml');
+      await writeLargeWxr(file, 40 * 1024 * 1024);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', 'wordpress', file], {
+        env: { ...process.env, DATABASE_URL: db.url, MEDIA_DIR: join(db.dir, 'media') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      // Well into the file (piped, progress is a line every tenth of the way), then Ctrl-C.
+      const deadline = Date.now() + 60_000;
+      while (!/import: 20%/.test(stderr) && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(child.exitCode, null, `the import ended before it could be stopped: ${stderr.slice(-500)}`);
+      child.kill('SIGINT');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 1);
+      assert.match(stderr, /stopped before the end: nothing was kept/);
+      const n = await db.db
+        .selectFrom('articles')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(n.n), 0);
     } finally {
       await db.drop();
     }
