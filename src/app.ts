@@ -26,7 +26,7 @@ import { healthRoutes } from './web/health-routes.js';
 import { COMMON_HEADERS, contentSecurityPolicy } from './web/security-headers.js';
 import { sendPage, themeRoutes } from './web/theme/routes.js';
 import { SiteContext } from './web/theme/site-context.js';
-import { PageCache } from './delivery/page-cache.js';
+import { PageCache, type SharedFill } from './delivery/page-cache.js';
 import { CacheKeys } from './delivery/cache-keys.js';
 import { OutboxFollower } from './events/follower.js';
 import { TtlCache } from './shared/ttl-cache.js';
@@ -86,6 +86,11 @@ export interface AppOptions {
   production?: boolean;
   /** Host names a request may carry; unset accepts any (links never use the Host anyway). */
   allowedHosts?: string[];
+  /**
+   * The other workers of this node (safir serve --workers N): pages rendered here are sent to them, and theirs
+   * received, so that a page renders once per node (delivery/page-cache.ts).
+   */
+  siblings?: { send: (fill: SharedFill) => void; receive: (handler: (message: unknown) => void) => void };
   /** Which cluster worker this is (safir serve --workers), shown as X-Worker. */
   workerId?: number;
   /** How often read counts are written (ms). */
@@ -241,6 +246,10 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
       // A reader who unlocked a protected article gets their own render of its page (content/protection.ts).
       accepts: (req) => !allowedHosts && !carriesUnlockCookie(req.headers.cookie),
     },
+    siblings: opts.siblings && { share: opts.siblings.send, applied: () => outbox.applied },
+  });
+  opts.siblings?.receive((message) => {
+    if ((message as { type?: unknown } | null)?.type === 'safir:page-fill') pageCache.receive(message as SharedFill);
   });
   answerDirectly = (req, res) => pageCache.answerDirectly(req, res);
   const widgets = new TtlCache<ArticleSummary[]>(5 * 60_000);
@@ -259,7 +268,8 @@ export async function buildApp(opts: AppOptions): Promise<{ app: FastifyInstance
     // The shared pieces pages are built from go first: the cache re-renders read pages at once, from them.
     if (keys.some((k) => k.replace(/^!/, '') === CacheKeys.site)) site.invalidate();
     widgets.clear();
-    pageCache.invalidate(keys);
+    // Per event, with its id: a page another worker rendered before that event is refused (PageCache.receive).
+    for (const event of events) pageCache.invalidate(event.keys, event.id);
     consumers.wake();
   });
   const consumers = new DurableConsumers(

@@ -77,6 +77,14 @@ async function serveHere(config: Config): Promise<void> {
     logger: { level: config.logLevel },
     // Which worker answered, for operators tracing a request (a small number, like a CDN's X-Served-By).
     workerId: cluster.isWorker ? cluster.worker!.id : undefined,
+    siblings: cluster.isWorker
+      ? {
+          send: (fill) => {
+            if (process.connected) process.send!(fill, undefined, undefined, () => {});
+          },
+          receive: (handler) => process.on('message', (message: unknown) => handler(message)),
+        }
+      : undefined,
   });
 
   let stopping = false;
@@ -106,9 +114,17 @@ async function serveHere(config: Config): Promise<void> {
 function supervise(config: Config, workers: number): Promise<void> {
   let stopping = false;
   const started = new Map<number, number>();
+  // Messages carry page bodies as bytes (structured clone), not as JSON text.
+  cluster.setupPrimary({ serialization: 'advanced' });
   const fork = () => {
     const worker = cluster.fork();
     started.set(worker.id, Date.now());
+    // A page one worker rendered goes to the others (delivery/page-cache.ts, `siblings`): once per node.
+    worker.on('message', (message: unknown) => {
+      if ((message as { type?: unknown } | null)?.type !== 'safir:page-fill') return;
+      for (const other of Object.values(cluster.workers ?? {}))
+        if (other && other.id !== worker.id && other.isConnected()) other.send(message as object, undefined, () => {});
+    });
   };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

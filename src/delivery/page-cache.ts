@@ -31,8 +31,11 @@ interface Entry {
   refreshAt: number;
   /** When a key of the entry was invalidated; 0 while fresh. */
   staleSince: number;
-  /** How to make it again: renders capture route values, never the request. */
-  render: () => Promise<RenderedPage>;
+  /**
+   * How to make it again: renders capture route values, never the request. A page received from another
+   * worker has none until a reader asks for it here (the request's render is used then).
+   */
+  render?: () => Promise<RenderedPage>;
   /** When a reader last asked for it: pages read in the last minute are re-rendered as soon as they go stale. */
   hitAt: number;
   /** Ready header lists for direct answers, per encoding ('' for none, '304'): built on the first such answer. */
@@ -64,6 +67,26 @@ export interface PageCacheOptions {
     headers: (html: boolean) => Record<string, string>;
     accepts: (req: IncomingMessage) => boolean;
   };
+  /**
+   * The other workers of this node (`safir serve --workers N`): each fill made here is handed to them
+   * (`receive`), so that a page renders once per node, not once per worker. `applied` is how far this
+   * process has applied the outbox: every event up to it is reflected in what a render started now reads.
+   */
+  siblings?: { share: (fill: SharedFill) => void; applied: () => number };
+}
+
+/** A page rendered by one worker, as its siblings receive it (see `PageCacheOptions.siblings`). */
+export interface SharedFill {
+  type: 'safir:page-fill';
+  cacheId: string;
+  gzip: Uint8Array;
+  etag: string;
+  contentType: string;
+  lastModified?: string;
+  articleId?: number;
+  keys: string[];
+  /** Every outbox event up to this id had been applied by the renderer when it began. */
+  basis: number;
 }
 
 /** Bookkeeping per entry besides its bodies: keys, strings, map slots. */
@@ -86,6 +109,9 @@ export class PageCache {
   /** Invalidation sequence numbers: the last one per key, so a render can tell whether it raced a change. */
   private sequence = 0;
   private readonly keySequence = new Map<string, number>();
+  /** The last outbox event applied per key (and since when nothing is known: after a clear of the map). */
+  private readonly keyEvents = new Map<string, number>();
+  private keyEventsFrom = 0;
   private bytes = 0;
   private readonly staleMs: number;
   private readonly shared: SharedCachePolicy;
@@ -115,7 +141,7 @@ export class PageCache {
   }
 
   /** Marks the entries that show any of `keys` as stale (or drops them, for `!key`). Returns the pages touched. */
-  invalidate(keys: Iterable<string>): string[] {
+  invalidate(keys: Iterable<string>, eventId?: number): string[] {
     const now = Date.now();
     this.sequence++;
     const touched: string[] = [];
@@ -123,6 +149,7 @@ export class PageCache {
       const drop = written.startsWith('!');
       const key = drop ? written.slice(1) : written;
       this.keySequence.set(key, this.sequence);
+      if (eventId !== undefined && eventId > (this.keyEvents.get(key) ?? 0)) this.keyEvents.set(key, eventId);
       for (const id of this.byKey.get(key) ?? []) {
         const entry = this.entries.get(id);
         if (!entry) continue;
@@ -136,7 +163,41 @@ export class PageCache {
     }
     this.pump();
     if (this.keySequence.size > 50_000) this.keySequence.clear(); // only races with renders in flight matter
+    if (this.keyEvents.size > 50_000) {
+      // Forgotten per key: fills rendered before the newest event known are refused from now on.
+      for (const id of this.keyEvents.values()) if (id > this.keyEventsFrom) this.keyEventsFrom = id;
+      this.keyEvents.clear();
+    }
     return touched;
+  }
+
+  /**
+   * Stores a page another worker rendered, unless this process has since applied a change to something it
+   * shows (an outbox event after the renderer's `basis` for one of its keys), or holds a fresh copy already.
+   * Returns whether it was stored.
+   */
+  receive(fill: SharedFill): boolean {
+    if (!this.enabled) return false;
+    const current = this.entries.get(fill.cacheId);
+    const now = Date.now();
+    if (current && !current.staleSince && now <= current.refreshAt) return false;
+    if (fill.basis < this.keyEventsFrom) return false;
+    if ([...fill.keys, '*'].some((k) => (this.keyEvents.get(k) ?? 0) > fill.basis)) return false;
+    const gzip = Buffer.from(fill.gzip.buffer, fill.gzip.byteOffset, fill.gzip.byteLength);
+    this.store(fill.cacheId, {
+      gzip,
+      etag: fill.etag,
+      contentType: fill.contentType,
+      lastModified: fill.lastModified,
+      articleId: fill.articleId,
+      keys: fill.keys,
+      bytes: gzip.length + ENTRY_OVERHEAD,
+      refreshAt: now + this.options.ttlMs * (0.8 + Math.random() * 0.4),
+      staleSince: 0,
+      render: current?.render,
+      hitAt: current?.hitAt ?? 0,
+    });
+    return true;
   }
 
   /** Resolves when every render in flight or queued (a refresh behind a stale page, say) has finished. */
@@ -153,7 +214,7 @@ export class PageCache {
       if (this.background >= BACKGROUND_RENDERS) return;
       this.queue.delete(id);
       const entry = this.entries.get(id);
-      if (!entry?.staleSince || this.rendering.has(id)) continue;
+      if (!entry?.staleSince || !entry.render || this.rendering.has(id)) continue;
       this.background++;
       void this.refresh(id, entry.render)
         .catch(() => {})
@@ -185,14 +246,19 @@ export class PageCache {
   ): Promise<FastifyReply> {
     let entry = this.enabled ? this.entries.get(cacheId) : undefined;
     const now = Date.now();
+    // Says where the answer came from (X-Cache), as a CDN does: operators can tell a render from a copy.
+    let from: 'hit' | 'stale' | 'miss' = entry ? 'hit' : 'miss';
     if (entry) {
       const staleSince = entry.staleSince || (now > entry.refreshAt ? entry.refreshAt : 0);
       if (staleSince) {
         // A shared cache in front (it says so with Surrogate-Capability) is fetching for itself, its readers
         // served from its own stale copy meanwhile: it waits for the new page rather than storing the old.
         const forSharedCache = req.headers['surrogate-capability'] !== undefined;
-        if (now - staleSince <= this.staleMs && !forSharedCache) void this.refresh(cacheId, render).catch(() => {});
-        else {
+        if (now - staleSince <= this.staleMs && !forSharedCache) {
+          from = 'stale';
+          void this.refresh(cacheId, render).catch(() => {});
+        } else {
+          from = 'miss';
           // A render that fails (the database down, say) leaves the stale copy to serve: stale-if-error.
           const stale = entry;
           entry = await this.refresh(cacheId, render).catch((err: unknown) => {
@@ -210,6 +276,7 @@ export class PageCache {
       entry = await this.refresh(cacheId, render);
     }
     if (entry.articleId !== undefined) this.options.onRead?.(entry.articleId);
+    reply.header('x-cache', from);
     return this.send(req, reply, entry);
   }
 
@@ -251,6 +318,7 @@ export class PageCache {
       const headers: Record<string, string | number> = {
         ...this.options.direct!.headers(entry.contentType.startsWith('text/html')),
         ...this.entryHeaders(entry),
+        'x-cache': 'hit',
       };
       if (encoding && encoding !== '304') headers['content-encoding'] = encoding;
       if (length !== undefined) headers['content-length'] = length;
@@ -299,6 +367,7 @@ export class PageCache {
     const pending = this.rendering.get(cacheId);
     if (pending) return pending;
     const started = this.sequence;
+    const basis = this.options.siblings?.applied() ?? 0;
     const work = (async () => {
       const page = await render();
       // Compressed once per fill, and kept; a page that will not be kept gets the fastest compression. Level 4
@@ -310,6 +379,18 @@ export class PageCache {
       if (page.keys.some((k) => (this.keySequence.get(k) ?? 0) > started || this.keySequence.get('*')! > started))
         entry.staleSince = Date.now();
       this.store(cacheId, entry);
+      if (!entry.staleSince)
+        this.options.siblings?.share({
+          type: 'safir:page-fill',
+          cacheId,
+          gzip: entry.gzip,
+          etag: entry.etag,
+          contentType: entry.contentType,
+          lastModified: entry.lastModified,
+          articleId: entry.articleId,
+          keys: entry.keys,
+          basis,
+        });
       return entry;
     })();
     const tracked = work.finally(() => {

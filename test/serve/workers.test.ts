@@ -10,13 +10,20 @@ import { ensureCategory } from '../../src/content/service.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 
 /** A GET on a connection of its own, so that the cluster hands it to the next worker in turn. */
-function getNew(port: number, path: string): Promise<{ status: number; text: string; pid: string }> {
+function getNew(port: number, path: string): Promise<{ status: number; text: string; pid: string; cache: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text, pid: String(res.headers['x-worker'] ?? '') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          text,
+          pid: String(res.headers['x-worker'] ?? ''),
+          cache: String(res.headers['x-cache'] ?? ''),
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -99,6 +106,36 @@ for (const dialect of DIALECTS) {
       }
       assert.equal(seen.size, 2, 'both workers show the edit');
       for (const [pid, ms] of seen) assert.ok(ms <= 2000, `worker ${pid} showed it after ${ms} ms`);
+    });
+
+    test('a page renders once per node: the worker that rendered it hands it to the other', async () => {
+      const accounts = new AccountService(db.db, await serverSecret(db.db));
+      const user = (await accounts.userByEmail('w@safir.test'))!;
+      const editorial = new Editorial(db.db);
+      const categoryId = await ensureCategory(db.db, { name: 'سياسة' });
+      const id = await editorial.save(
+        actorOf(user),
+        undefined,
+        { title: 'صفحة تُصنع مرة واحدة', bodyHtml: '<p>نص واحد للعاملين</p>', categoryId },
+        'publish',
+      );
+      const path = `/article/${encodeURIComponent((await editorial.article(id)).slug)}`;
+      const first = await getNew(port, path);
+      assert.equal(first.cache, 'miss');
+      // The fill travels to the other worker in the background; then every answer, from either, is a copy.
+      const deadline = Date.now() + 2000;
+      const answers: { pid: string; cache: string }[] = [];
+      while (Date.now() < deadline) {
+        answers.length = 0;
+        for (let i = 0; i < 6; i++) answers.push(await getNew(port, path));
+        if (answers.every((a) => a.cache === 'hit')) break;
+      }
+      assert.equal(new Set(answers.map((a) => a.pid)).size, 2, 'both workers answered');
+      assert.deepEqual(
+        answers.map((a) => a.cache),
+        answers.map(() => 'hit'),
+        'the other worker answered from the page it was handed, without rendering it',
+      );
     });
 
     test('each scheduled article is published exactly once', async () => {
