@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
           // Ctrl-C or a stop rolls the import back (and removes the files it wrote) instead of leaving them.
           const stop = new AbortController();
           const abort = () => stop.abort();
-          process.once('SIGINT', abort).once('SIGTERM', abort);
+          process.on('SIGINT', abort).on('SIGTERM', abort); // a second Ctrl-C must not kill it halfway through the rollback
           try {
             const report = await importWordPress(database.db, file, {
               signal: stop.signal,

@@ -229,19 +229,18 @@ async function changeArticleSlug(q: Q, articleId: number, wanted: string): Promi
   const base = slugify(wanted);
   if (!base) throw badRequest('slug', 'الرابط المختصر غير صالح.', 'The slug is not valid.');
   if (base === current.slug) return base;
+  // Free means no other article has it: `x-2` (because `x` was taken) asked to be `x` again stays `x-2`.
   const slug = await uniqueSlug(base, async (s) =>
-    Boolean(await q.selectFrom('articles').select('id').where('slug', '=', s).executeTakeFirst()),
+    Boolean(
+      await q.selectFrom('articles').select('id').where('slug', '=', s).where('id', '!=', articleId).executeTakeFirst(),
+    ),
   );
+  if (slug === current.slug) return slug;
   await q.updateTable('articles').set({ slug }).where('id', '=', articleId).execute();
   await addRedirect(q, paths.article(current.slug), paths.article(slug));
   return slug;
 }
 
-/**
- * Records a permanent redirect. Earlier redirects to `from` are pointed at
- * `to` directly, so that a page renamed twice never answers with a chain, and
- * a redirect away from the new path (a rename undone) is dropped.
- */
 /** Removes an article with what hangs on it (tags, read counts, revisions, its search entry); no events. */
 export async function deleteArticleRows(q: Q, articleId: number): Promise<void> {
   await q.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
@@ -251,6 +250,11 @@ export async function deleteArticleRows(q: Q, articleId: number): Promise<void> 
   await reindexArticle(q, articleId);
 }
 
+/**
+ * Records a permanent redirect. Earlier redirects to `from` are pointed at
+ * `to` directly, so that a page renamed twice never answers with a chain, and
+ * a redirect away from the new path (a rename undone) is dropped.
+ */
 export async function addRedirect(q: Q, from: string, to: string): Promise<void> {
   await q.deleteFrom('redirects').where('from_path', '=', to).execute();
   await q.updateTable('redirects').set({ to_path: to }).where('to_path', '=', from).execute();
@@ -305,11 +309,19 @@ export async function savePage(
     const wanted = input.slug ? slugify(input.slug) : existing.slug;
     if (!wanted || RESERVED_PAGE_SLUGS.has(wanted))
       throw badRequest('slug', 'الرابط المختصر غير صالح أو محجوز.', 'The slug is not valid or is reserved.');
+    // Free means no other page has it (a page at `x-2` asked for `x`, taken, stays where it is).
     const slug =
       wanted === existing.slug
         ? wanted
         : await uniqueSlug(wanted, async (s) =>
-            Boolean(await q.selectFrom('pages').select('id').where('slug', '=', s).executeTakeFirst()),
+            Boolean(
+              await q
+                .selectFrom('pages')
+                .select('id')
+                .where('slug', '=', s)
+                .where('id', '!=', existing.id)
+                .executeTakeFirst(),
+            ),
           );
     await q
       .updateTable('pages')

@@ -38,6 +38,16 @@ export class ImportRecords {
     return hashOf(state) === record.state_hash ? 'update' : 'edited';
   }
 
+  /** The row an item became at an earlier import, if it was recorded (the row may have been deleted since). */
+  async target(sourceId: string): Promise<number | undefined> {
+    const row = await this.q
+      .selectFrom('import_records')
+      .select('target_id')
+      .where('source_id', '=', sourceId)
+      .executeTakeFirst();
+    return row ? Number(row.target_id) : undefined;
+  }
+
   /** Records item `sourceId` as imported into row `targetId`, whose state is now `state`. */
   async record(sourceId: string, targetId: number, sourceHash: string, state: unknown): Promise<void> {
     const values = { target_id: targetId, source_hash: sourceHash, state_hash: hashOf(state) };

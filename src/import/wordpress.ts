@@ -17,7 +17,8 @@ import { addRedirect, ensureCategory, ensureTags, saveArticle, savePage } from '
 import { slugify, uniqueSlug } from '../content/slug.js';
 import { paths } from '../content/urls.js';
 import type { DB } from '../db/database.js';
-import type { ArticleStatus, CommentStatus } from '../db/schema.js';
+import type { ArticleStatus, CommentStatus, Schema } from '../db/schema.js';
+import type { Transaction } from 'kysely';
 import { storeImage } from '../media/images.js';
 import { asMediaStore, type MediaStore } from '../media/storage/index.js';
 import { canonicalPath } from '../shared/query.js';
@@ -154,10 +155,23 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         report.demoRemoved = true;
       }
       const authors = new Map<string, number>();
-      const categories = new Map<string, number>();
+      /** WordPress section nicenames to sections here; undefined for one the newsroom deleted since an import. */
+      const categories = new Map<string, number | undefined>();
+      /** Tags the newsroom deleted since an earlier import: not made again for a post. */
+      const droppedTags = new Set<string>();
       const pendingCategories: Node[] = [];
       const attachments = new Map<string, { rel?: string; alt: string; line: number; link: string }>();
       const records = new ImportRecords(trx);
+      /** Ctrl-C (or SIGTERM) ends the import here, rolled back, files removed: even at 100 %, before it commits. */
+      const stopIfAsked = () => {
+        if (opts.signal?.aborted)
+          throw new WordPressImportError([{ line: 0, reason: 'stopped before the end: nothing was kept' }]);
+      };
+      /** Posts and pages written by this import, recorded at its end (their featured images come last). */
+      const toRecord: { sourceId: string; sourceHash: string; id: number; state: typeof articleState }[] = [];
+      /** The id, if that row is still there. */
+      const rowExists = async (table: 'authors' | 'categories' | 'tags', id: number) =>
+        (await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst())?.id;
       /** An item the merge leaves as Safir has it: counted, or listed in the report with why. */
       const skip = (line: number, what: string, decision: ImportDecision) => {
         if (decision === 'unchanged') report.unchanged++;
@@ -171,6 +185,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
 
       /** Brings one upload into the media library (once per file), or reports it missing. */
       async function image(rel: string, alt: string, url: string): Promise<{ id: number; path: string } | undefined> {
+        stopIfAsked();
         const original = originalUpload(rel);
         const key = `wp:file:${original}`;
         const known =
@@ -256,9 +271,14 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           const login = textOf(n, 'wp:author_login');
           const name = textOf(n, 'wp:author_display_name') || login;
           const base = slugify(login) || slugify(name) || 'author';
-          const existing = await trx.selectFrom('authors').select('id').where('slug', '=', base).executeTakeFirst();
+          // The profile an earlier import made, even renamed since; else one with this slug, else a new one.
+          const sourceId = `wp:author:${login}`;
+          const recorded = await records.target(sourceId);
+          const kept = recorded === undefined ? undefined : await rowExists('authors', recorded);
+          const existing =
+            kept ?? (await trx.selectFrom('authors').select('id').where('slug', '=', base).executeTakeFirst())?.id;
           const id =
-            existing?.id ??
+            existing ??
             (
               await trx
                 .insertInto('authors')
@@ -273,6 +293,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
                 .returning('id')
                 .executeTakeFirstOrThrow()
             ).id;
+          if (kept === undefined) await records.record(sourceId, id, '', '');
           authors.set(login, id);
           report.authors++;
           const { slug } = await trx
@@ -286,9 +307,18 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         } else if (n.name === 'wp:tag') {
           const name = textOf(n, 'wp:tag_name');
           if (name) {
-            const [tagId] = await ensureTags(trx, [name]);
+            // A tag the newsroom deleted (or merged) since the last import is not made again.
+            const sourceId = `wp:tag:${textOf(n, 'wp:term_id') || name}`;
+            const recorded = await records.target(sourceId);
+            const kept = recorded === undefined ? undefined : await rowExists('tags', recorded);
+            if (recorded !== undefined && kept === undefined) {
+              droppedTags.add(name);
+              return;
+            }
+            const tagId = kept ?? (await ensureTags(trx, [name]))[0]!;
+            if (kept === undefined) await records.record(sourceId, tagId, '', '');
             report.tags++;
-            const tag = await trx.selectFrom('tags').select('slug').where('id', '=', tagId!).executeTakeFirstOrThrow();
+            const tag = await trx.selectFrom('tags').select('slug').where('id', '=', tagId).executeTakeFirstOrThrow();
             await addQueryLink('tag', decodeSlug(textOf(n, 'wp:tag_slug')), paths.tag(tag.slug));
           }
         }
@@ -297,20 +327,33 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       /** Categories come parent first in WordPress exports, but not always: settle them once all are known. */
       async function settleCategories(): Promise<void> {
         const byNicename = new Map(pendingCategories.map((n) => [decodeSlug(textOf(n, 'wp:category_nicename')), n]));
-        const make = async (nicename: string, depth = 0): Promise<number> => {
-          const known = categories.get(nicename);
-          if (known !== undefined) return known;
+        const make = async (nicename: string, depth = 0): Promise<number | undefined> => {
+          if (categories.has(nicename)) return categories.get(nicename);
           const n = byNicename.get(nicename)!;
-          const parentName = decodeSlug(textOf(n, 'wp:category_parent'));
-          const parentId =
-            parentName && byNicename.has(parentName) && depth < 20 ? await make(parentName, depth + 1) : null;
-          const id = await ensureCategory(trx, {
-            name: textOf(n, 'wp:cat_name') || nicename,
-            slug: slugify(nicename) || undefined,
-            parentId,
-            description: textOf(n, 'wp:category_description'),
-          });
-          await trx.updateTable('categories').set({ parent_id: parentId }).where('id', '=', id).execute();
+          // A section an earlier import made stays as the newsroom has it now (renamed, moved); one it deleted
+          // is not made again (its posts keep their section, or go to the default one when new).
+          const sourceId = `wp:category:${textOf(n, 'wp:term_id') || nicename}`;
+          const recorded = await records.target(sourceId);
+          let id = recorded === undefined ? undefined : await rowExists('categories', recorded);
+          if (recorded !== undefined && id === undefined) {
+            categories.set(nicename, undefined);
+            return undefined;
+          }
+          if (id === undefined) {
+            const parentName = decodeSlug(textOf(n, 'wp:category_parent'));
+            const parentId =
+              parentName && byNicename.has(parentName) && depth < 20
+                ? ((await make(parentName, depth + 1)) ?? null)
+                : null;
+            id = await ensureCategory(trx, {
+              name: textOf(n, 'wp:cat_name') || nicename,
+              slug: slugify(nicename) || undefined,
+              parentId,
+              description: textOf(n, 'wp:category_description'),
+            });
+            await trx.updateTable('categories').set({ parent_id: parentId }).where('id', '=', id).execute();
+            await records.record(sourceId, id, '', '');
+          }
           categories.set(nicename, id);
           report.categories++;
           const { slug } = await trx
@@ -376,25 +419,43 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           attachments: galleryImages,
           postId: id,
         });
-        for (const name of unknownShortcodes(converted)) {
-          const seen = report.unknownShortcodes.find((u) => u.name === name);
-          if (seen) seen.posts.push(id);
-          else report.unknownShortcodes.push({ name, posts: [id] });
-        }
-        const body = await rewriteImages(converted);
+        /** The body with its images brought into the library: only for what is written (and reported then). */
+        const bodyToWrite = async () => {
+          for (const name of unknownShortcodes(converted)) {
+            const seen = report.unknownShortcodes.find((u) => u.name === name);
+            if (seen) seen.posts.push(id);
+            else report.unknownShortcodes.push({ name, posts: [id] });
+          }
+          return rewriteImages(converted);
+        };
         const slug = decodeSlug(textOf(n, 'wp:post_name')) || undefined;
         const link = textOf(n, 'link');
         const password = textOf(n, 'wp:post_password');
+        // A merge, not an overwrite: what the newsroom changed since the last import stays (import-records.ts).
+        const sourceHash = hashOf(itemSource(n));
         if (type === 'page') {
           const sourceId = `wp:page:${id}`;
-          const sourceHash = hashOf(itemSource(n));
-          const current = await trx
+          let pageId = await trx
             .selectFrom('pages')
-            .select(['id', 'updated_at', 'status'])
+            .select('id')
             .where('source_id', '=', sourceId)
-            .executeTakeFirst();
-          const decision = await records.decide(sourceId, sourceHash, current && articleState(current));
-          let pageId = current?.id;
+            .executeTakeFirst()
+            .then((r) => r?.id);
+          if (pageId === undefined && !(await records.target(sourceId))) {
+            // Imported by an earlier Safir, before pages kept their source: the page of this slug and title.
+            const earlier = await trx
+              .selectFrom('pages')
+              .select('id')
+              .where('slug', '=', slug ?? slugify(title))
+              .where('title', '=', title)
+              .where('source_id', 'is', null)
+              .executeTakeFirst();
+            if (earlier) {
+              await trx.updateTable('pages').set({ source_id: sourceId }).where('id', '=', earlier.id).execute();
+              pageId = earlier.id;
+            }
+          }
+          const decision = await records.decide(sourceId, sourceHash, pageId && (await pageState(trx, pageId)));
           if (decision === 'create' || decision === 'update') {
             // Safir's static pages have no password: a protected one must not become public.
             if (password && mapped === 'published')
@@ -402,22 +463,28 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
                 line: n.line,
                 reason: `page ${id} is password-protected: imported as a draft (static pages take no password)`,
               });
+            // A new page never takes the address of one the newsroom has: it gets a free slug of its own.
+            const free =
+              decision === 'create'
+                ? await uniqueSlug(slugify(slug ?? title) || 'page', async (s) =>
+                    Boolean(await trx.selectFrom('pages').select('id').where('slug', '=', s).executeTakeFirst()),
+                  )
+                : slug;
             pageId = await savePage(trx, {
-              id: current?.id,
+              id: decision === 'update' ? pageId : undefined,
               title,
-              slug,
-              bodyHtml: body,
+              slug: free,
+              bodyHtml: await bodyToWrite(),
               status: mapped === 'published' && !password ? 'published' : 'draft',
             });
             await trx.updateTable('pages').set({ source_id: sourceId }).where('id', '=', pageId).execute();
-            const saved = await trx
-              .selectFrom('pages')
-              .select(['updated_at', 'status'])
-              .where('id', '=', pageId)
-              .executeTakeFirstOrThrow();
-            await records.record(sourceId, pageId, sourceHash, articleState(saved));
+            toRecord.push({ sourceId, sourceHash, id: pageId, state: pageState });
             report.pages++;
-          } else skip(n.line, `page ${id}`, decision);
+          } else {
+            skip(n.line, `page ${id}`, decision);
+            if (decision === 'earlier')
+              await records.record(sourceId, pageId!, sourceHash, await pageState(trx, pageId!));
+          }
           if (pageId === undefined) return;
           const page = await trx
             .selectFrom('pages')
@@ -429,35 +496,40 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           return;
         }
         if (authorId === undefined) return;
-        const cats = n.children.filter((c) => c.name === 'category' && c.attrs.domain === 'category');
-        const tags = n.children
-          .filter((c) => c.name === 'category' && c.attrs.domain === 'post_tag')
-          .map((c) => c.text.trim());
-        let categoryId = cats.length ? categories.get(decodeSlug(cats[0]!.attrs.nicename ?? '')) : undefined;
-        categoryId ??= await ensureCategory(trx, {
-          name: cats[0]?.text.trim() || 'غير مصنف',
-          slug: cats[0]?.attrs.nicename ? slugify(decodeSlug(cats[0].attrs.nicename)) : 'uncategorized',
-        });
-        // Safir files an article under one section; further WordPress categories become tags.
-        for (const extra of cats.slice(1)) tags.push(extra.text.trim());
         const sourceId = `wp:${id}`;
-        // A merge, not an overwrite: what the newsroom changed since the last import stays (import-records.ts).
-        const sourceHash = hashOf(itemSource(n));
         const current = await trx
           .selectFrom('articles')
-          .select(['id', 'updated_at', 'status'])
+          .select(['id', 'category_id', 'featured_media_id'])
           .where('source_id', '=', sourceId)
           .executeTakeFirst();
-        const decision = await records.decide(sourceId, sourceHash, current && articleState(current));
+        const decision = await records.decide(sourceId, sourceHash, current && (await articleState(trx, current.id)));
         let articleId = current?.id;
         if (decision === 'create' || decision === 'update') {
+          const cats = n.children.filter((c) => c.name === 'category' && c.attrs.domain === 'category');
+          const tags = n.children
+            .filter((c) => c.name === 'category' && c.attrs.domain === 'post_tag')
+            .map((c) => c.text.trim());
+          const nicename = cats.length ? decodeSlug(cats[0]!.attrs.nicename ?? '') : undefined;
+          let categoryId = nicename === undefined ? undefined : categories.get(nicename);
+          // A section the newsroom deleted: the article stays where it is now, or goes to the default section.
+          if (categoryId === undefined && nicename !== undefined && categories.has(nicename))
+            categoryId = current?.category_id;
+          categoryId ??= await ensureCategory(trx, {
+            name: (categories.has(nicename ?? '') ? undefined : cats[0]?.text.trim()) || 'غير مصنف',
+            slug:
+              cats[0]?.attrs.nicename && !categories.has(nicename ?? '')
+                ? slugify(decodeSlug(cats[0].attrs.nicename))
+                : 'uncategorized',
+          });
+          // Safir files an article under one section; further WordPress categories become tags.
+          for (const extra of cats.slice(1)) tags.push(extra.text.trim());
           articleId = await saveArticle(
             trx,
             {
               title,
               slug,
               excerpt: child(n, 'excerpt:encoded')?.text.trim() || undefined,
-              bodyHtml: body,
+              bodyHtml: await bodyToWrite(),
               status: mapped,
               publishedAt:
                 mapped === 'published' || mapped === 'scheduled'
@@ -465,7 +537,10 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
                   : null,
               authorId,
               categoryId,
-              tagNames: tags,
+              tagNames: tags.filter((t) => !droppedTags.has(t)),
+              // Kept until the export's own featured image is found (below): an export without attachments
+              // must not take it away.
+              featuredMediaId: current?.featured_media_id ?? null,
               sourceId,
               // WordPress's per-post choices: a closed thread stays closed; a password keeps the post protected.
               commentsOpen: textOf(n, 'wp:comment_status') !== 'closed',
@@ -478,15 +553,12 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           if (password) report.protectedPosts++;
           const thumbnail = meta.get('_thumbnail_id');
           if (thumbnail) featured.push({ articleId, attachmentId: thumbnail, line: n.line });
-          const saved = await trx
-            .selectFrom('articles')
-            .select(['id', 'updated_at', 'status'])
-            .where('id', '=', articleId)
-            .executeTakeFirstOrThrow();
-          await records.record(sourceId, articleId, sourceHash, articleState(saved));
+          // Recorded once the whole import is done: the featured image is set after the stream.
+          toRecord.push({ sourceId, sourceHash, id: articleId, state: articleState });
         } else {
           skip(n.line, `post ${id}`, decision);
-          if (decision === 'earlier') await records.record(sourceId, current!.id, sourceHash, articleState(current!));
+          if (decision === 'earlier')
+            await records.record(sourceId, current!.id, sourceHash, await articleState(trx, current!.id));
         }
         if (articleId === undefined) return; // deleted in Safir: its comments and addresses go with it
         const article = await trx
@@ -610,8 +682,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       let done = 0;
       for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
         const text = chunk as string;
-        if (opts.signal?.aborted)
-          throw new WordPressImportError([{ line: parser.line, reason: 'stopped before the end: nothing was kept' }]);
+        stopIfAsked();
         if (done === 0 && !/^\uFEFF?\s*</.test(text))
           throw new WordPressImportError([{ line: 1, reason: 'not an XML file (it does not start with a tag)' }]);
         done += Buffer.byteLength(text);
@@ -646,6 +717,8 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         await addQueryLink('attachment_id', id, paths.media(media.path));
       }
       if (problems.length) throw new WordPressImportError(problems);
+      stopIfAsked();
+      for (const r of toRecord) await records.record(r.sourceId, r.id, r.sourceHash, await r.state(trx, r.id));
       await rebuildSitemapPages(trx);
       await rebuildListStats(trx);
       await emit(trx, { type: 'site.changed', keys: [CacheKeys.site], payload: { import: 'wordpress' } });
@@ -687,8 +760,45 @@ const commentState = (row: { status: string; body: string; author_name: string; 
   row.author_url,
 ];
 
-/** An article's state as the merge compares it: any edit in Safir, or the scheduler, changes it. */
-const articleState = (row: { updated_at: string; status: string }) => [row.updated_at, row.status];
+type Q = Transaction<Schema>;
+
+/**
+ * An article as the merge compares it: what the newsroom can change (text, address, section, author, tags,
+ * image, status, date, comments, password), not the time of the last save nor the scheduler's publishing of
+ * a scheduled article, which is WordPress's own decision carried out.
+ */
+async function articleState(q: Q, id: number): Promise<unknown> {
+  const a = await q
+    .selectFrom('articles')
+    .select([
+      'title',
+      'slug',
+      'excerpt',
+      'body_html',
+      'status',
+      'published_at',
+      'category_id',
+      'author_id',
+      'featured_media_id',
+      'comments_open',
+      'password_hash',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!a) return undefined;
+  const tags = await q
+    .selectFrom('article_tags')
+    .select('tag_id')
+    .where('article_id', '=', id)
+    .orderBy('tag_id')
+    .execute();
+  return { ...a, status: a.status === 'scheduled' ? 'published' : a.status, tags: tags.map((t) => t.tag_id) };
+}
+
+/** A static page as the merge compares it. */
+async function pageState(q: Q, id: number): Promise<unknown> {
+  return q.selectFrom('pages').select(['title', 'slug', 'body_html', 'status']).where('id', '=', id).executeTakeFirst();
+}
 
 /**
  * What an item of the export says, as one value to hash: every element but its comments (which are items of
@@ -699,10 +809,16 @@ function itemSource(n: Node): unknown {
     node.name,
     node.attrs,
     node.text,
-    node.children.filter((c) => c.name !== 'wp:comment').map(walk),
+    node.children.filter((c) => c.name !== 'wp:comment' && !volatileMeta(c)).map(walk),
   ];
   return walk(n);
 }
+
+/** Post meta WordPress rewrites when someone merely opens or shows a post (`_edit_lock`, oEmbed caches, …). */
+function volatileMeta(node: Node): boolean {
+  return node.name === 'wp:postmeta' && !USED_META.has(textOf(node, 'wp:meta_key'));
+}
+const USED_META = new Set(['_thumbnail_id', '_wp_attached_file', '_wp_attachment_image_alt']);
 
 /** The end-of-import report for people. */
 export function formatWordPressReport(r: WordPressReport): string {
@@ -721,7 +837,7 @@ export function formatWordPressReport(r: WordPressReport): string {
     lines.push(`Skipped ${r.skipped.length}:`, ...r.skipped.map((s) => `  line ${s.line}: ${s.reason}`));
   if (r.unknownShortcodes.length)
     lines.push(
-      `Shortcodes left as text (unknown here; edit these posts) ${r.unknownShortcodes.length}:`,
+      `Shortcodes left as text (not converted: unknown here, or naming images the export lacks; edit these posts) ${r.unknownShortcodes.length}:`,
       ...r.unknownShortcodes.map((u) => `  [${u.name}] in post${u.posts.length > 1 ? 's' : ''} ${u.posts.join(', ')}`),
     );
   if (r.missingImages.length)
