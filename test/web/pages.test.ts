@@ -38,6 +38,8 @@ for (const dialect of DIALECTS) {
       assert.ok(res.text.includes('دقيقتان'), 'a 400-word article reads in two minutes');
       assert.ok(res.text.includes('عن الكاتب'));
       assert.ok(res.text.includes('فريق تحرير السفير'));
+      // A name keeps its own direction inside the line (a Latin name in an Arabic byline reads right).
+      assert.match(res.text, /<a href="\/author\/[^"]+" rel="author" dir="auto">فريق تحرير السفير<\/a>/);
       for (const tag of SEED_ARTICLE.tags)
         assert.ok(res.text.includes(`href="/tag/${enc(tag.replace(/ /g, '-'))}"`), tag);
       assert.match(res.text, /srcset="[^"]+480w, [^"]+800w, [^"]+1200w, [^"]+1600w"/);

@@ -22,7 +22,7 @@ export function homePage(ctx: ViewContext, v: HomeView): SafeHtml {
 <a class="kicker" href="${paths.category(lead.category.slug)}">${lead.category.name}</a>
 <h2 id="lead-title"><a href="${paths.article(lead.slug)}">${lead.title}</a></h2>
 <p>${lead.excerpt}</p>
-<div class="meta">${lead.author.name} · ${timeTag(ctx, lead.published_at)}</div>
+<div class="meta"><bdi>${lead.author.name}</bdi> · ${timeTag(ctx, lead.published_at)}</div>
 </div>
 ${lead.image ? picture(lead.image, { sizes: '(min-width: 48rem) 40vw, 100vw', eager: true, alt: '' }) : ''}
 </section>
@@ -79,7 +79,7 @@ export function articlePage(ctx: ViewContext, v: ArticleView): SafeHtml {
 <a class="kicker" href="${paths.category(a.category.slug)}">${a.category.name}</a>
 <h1 id="article-title">${a.title}</h1>
 <div class="byline">
-<span>${t.by} <a href="${paths.author(a.author.slug)}" rel="author">${a.author.name}</a></span>
+<span>${t.by} <a href="${paths.author(a.author.slug)}" rel="author" dir="auto">${a.author.name}</a></span>
 <span>${t.publishedOn} ${timeTag(ctx, a.published_at)}</span>
 ${updated ? html`<span>${t.updatedOn} ${timeTag(ctx, a.updated_at)}</span>` : ''}
 <span>${readingTime(ctx, minutes)}</span>
@@ -119,7 +119,7 @@ ${shareLinks(ctx, a.title, v.canonical)}
 ${avatar(a.author.name, a.author.avatar)}
 <div>
 <h2 id="author-box-title">${t.aboutAuthor}</h2>
-<h3><a href="${paths.author(a.author.slug)}">${a.author.name}</a></h3>
+<h3><a href="${paths.author(a.author.slug)}" dir="auto">${a.author.name}</a></h3>
 ${a.author.bio ? html`<p>${a.author.bio}</p>` : ''}
 <a href="${paths.author(a.author.slug)}">${t.authorArticles}</a>
 </div>
