@@ -35,7 +35,11 @@ declare module 'fastify' {
 }
 
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
-  const header = req.headers.cookie;
+  return cookieFrom(req.headers.cookie, name);
+}
+
+/** The value of cookie `name` in a Cookie header, decoded; undefined when absent or undecodable. */
+export function cookieFrom(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -59,14 +63,20 @@ function cookieName(req: FastifyRequest, name: string): string {
   return req.protocol === 'https' ? `__Host-${name}` : name;
 }
 
+/**
+ * Sets an `HttpOnly`, `SameSite=Lax` cookie (`Secure` over HTTPS). For the whole site by default (then
+ * `__Host-` prefixed over HTTPS); `path` limits it to one part of it, without the prefix, which demands Path=/.
+ */
 export function setCookie(
   req: FastifyRequest,
   reply: FastifyReply,
   name: string,
   value: string,
   maxAgeMs: number,
+  opts: { path?: string } = {},
 ): void {
-  const attrs = [`${cookieName(req, name)}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  const fullName = opts.path ? name : cookieName(req, name);
+  const attrs = [`${fullName}=${encodeURIComponent(value)}`, `Path=${opts.path ?? '/'}`, 'HttpOnly', 'SameSite=Lax'];
   attrs.push(maxAgeMs > 0 ? `Max-Age=${Math.floor(maxAgeMs / 1000)}` : 'Max-Age=0');
   if (req.protocol === 'https') attrs.push('Secure');
   const prev = reply.getHeader('set-cookie');

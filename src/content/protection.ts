@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { cookieFrom } from '../accounts/http.js';
 import { keyedHash } from '../accounts/secret.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from '../accounts/password.js';
 import type { DB } from '../db/database.js';
@@ -18,13 +19,13 @@ import { AppError } from '../shared/errors.js';
  * old one back. Wrong passwords are counted per address (10 in 10 minutes) and per article (100 an hour),
  * across nodes.
  */
-export const UNLOCK_COOKIE_PREFIX = 'safir_unlock_';
+const UNLOCK_COOKIE_PREFIX = 'safir_unlock_';
 const UNLOCK_DAYS = 10; // WordPress keeps its post-password cookie 10 days
 export const UNLOCK_MS = UNLOCK_DAYS * 24 * 3600_000;
 /** Wrong passwords counted per address, and per article (many addresses guessing one article's password). */
 const PER_ADDRESS: LimitRule = { limit: 10, windowMs: 10 * 60_000, lockMs: 10 * 60_000 };
 const PER_ARTICLE: LimitRule = { limit: 100, windowMs: 3600_000, lockMs: 3600_000 };
-const UNLOCK_COOKIE = /(?:^|;\s*)safir_unlock_\d+=/;
+const UNLOCK_COOKIE = new RegExp(`(?:^|;\\s*)${UNLOCK_COOKIE_PREFIX}\\d+=`);
 
 /** Whether a request carries an article's unlock cookie: such a request is never answered from a cache. */
 export function carriesUnlockCookie(cookieHeader: string | undefined): boolean {
@@ -71,16 +72,10 @@ export class ArticleProtection {
 
   /** Whether the request's cookies unlock this article under its current password. */
   isUnlocked(cookieHeader: string | undefined, articleId: number, passwordHash: string): boolean {
-    if (!carriesUnlockCookie(cookieHeader)) return false;
-    const name = this.cookieName(articleId);
-    const expected = Buffer.from(this.token(articleId, passwordHash));
-    for (const part of cookieHeader!.split(';')) {
-      const eq = part.indexOf('=');
-      if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-      const given = Buffer.from(part.slice(eq + 1).trim());
-      if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
-    }
-    return false;
+    const given = cookieFrom(cookieHeader, this.cookieName(articleId));
+    if (!given) return false;
+    const expected = this.token(articleId, passwordHash);
+    return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
   }
 
   /** Whether this reader may read article `articleId`: it has no password, or their cookie unlocks it. */

@@ -464,21 +464,15 @@ export class ContentRepository {
     return this.toDetail((await this.bySlug(slug, now))[0]);
   }
 
-  /** Any article, whatever its status: the admin's preview of the real page. */
-  /** An article whatever its status, with its text even if protected: for the newsroom's preview only. */
+  /** Any article, whatever its status, with its text even if protected: the newsroom's preview of the real page. */
   async articleForPreview(id: number): Promise<ArticleDetail | undefined> {
-    const row = await this.withDetailColumns(this.joined().where('a.id', '=', id))
-      .select('a.excerpt')
-      .executeTakeFirst();
-    const detail = await this.toDetail(row);
-    return (
-      detail &&
-      row && { ...detail, excerpt: row.excerpt, body_html: row.body_html, seo_description: row.seo_description }
-    );
+    return this.toDetail(await this.withDetailColumns(this.joined().where('a.id', '=', id)).executeTakeFirst(), true);
   }
 
+  /** A protected article's text reads blank (content/protection.ts), unless `withText` (the newsroom's preview). */
   private async toDetail(
     row: Awaited<ReturnType<ReturnType<ContentRepository['withDetailColumns']>['executeTakeFirst']>>,
+    withText = false,
   ): Promise<ArticleDetail | undefined> {
     if (!row) return undefined;
     const tags = await this.tagsOf([row.id]);
@@ -492,20 +486,18 @@ export class ContentRepository {
       media_variants: row.avatar_variants,
     });
     const summary = toSummary(row);
+    const hidden = summary.protected && !withText;
     return {
       ...summary,
-      body_html: summary.protected ? '' : row.body_html,
+      excerpt: hidden ? '' : row.excerpt,
+      body_html: hidden ? '' : row.body_html,
       seo_title: row.seo_title,
-      seo_description: summary.protected ? '' : row.seo_description,
+      seo_description: hidden ? '' : row.seo_description,
       author: { ...summary.author, bio: row.author_bio ?? '', avatar },
       tags: tags.get(row.id) ?? [],
     };
   }
 
-  /**
-   * Published articles by id, in the order of `ids`. Read by primary key alone and checked here: with the
-   * status and time in the query, SQLite would rather walk the whole date index than look up a few ids.
-   */
   /** The text of a protected article and its password hash, for a reader who may have unlocked it. */
   async protectedText(
     id: number,
@@ -518,6 +510,10 @@ export class ContentRepository {
     return row?.password_hash ? { ...row, password_hash: row.password_hash } : undefined;
   }
 
+  /**
+   * Published articles by id, in the order of `ids`. Read by primary key alone and checked here: with the
+   * status and time in the query, SQLite would rather walk the whole date index than look up a few ids.
+   */
   async summariesByIds(ids: number[], now = new Date().toISOString()): Promise<ArticleSummary[]> {
     if (!ids.length) return [];
     const rows = await this.summariesById(ids);

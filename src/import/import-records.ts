@@ -38,14 +38,38 @@ export class ImportRecords {
     return hashOf(state) === record.state_hash ? 'update' : 'edited';
   }
 
-  /** The row an item became at an earlier import, if it was recorded (the row may have been deleted since). */
-  async target(sourceId: string): Promise<number | undefined> {
+  /**
+   * The section, tag or author an earlier import made for `sourceId`, as it stands now: its id, `'deleted'` when
+   * the newsroom deleted it since, undefined when no import made it. Such rows merge by existence alone: the
+   * newsroom's renames and moves stand, and what it deleted is not made again.
+   */
+  async madeBefore(
+    sourceId: string,
+    table: 'authors' | 'categories' | 'tags',
+  ): Promise<number | 'deleted' | undefined> {
+    const target = await this.targetOf(sourceId);
+    if (target === undefined) return undefined;
+    const row = await this.q.selectFrom(table).select('id').where('id', '=', target).executeTakeFirst();
+    return row ? row.id : 'deleted';
+  }
+
+  /** Whether an earlier import recorded item `sourceId` (its row may have been deleted since). */
+  async known(sourceId: string): Promise<boolean> {
+    return (await this.targetOf(sourceId)) !== undefined;
+  }
+
+  private async targetOf(sourceId: string): Promise<number | undefined> {
     const row = await this.q
       .selectFrom('import_records')
       .select('target_id')
       .where('source_id', '=', sourceId)
       .executeTakeFirst();
     return row ? Number(row.target_id) : undefined;
+  }
+
+  /** Records a section, tag or author this import made or met (see `madeBefore`). */
+  async follow(sourceId: string, targetId: number): Promise<void> {
+    await this.record(sourceId, targetId, '', '');
   }
 
   /** Records item `sourceId` as imported into row `targetId`, whose state is now `state`. */

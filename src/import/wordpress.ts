@@ -169,9 +169,6 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       };
       /** Posts and pages written by this import, recorded at its end (their featured images come last). */
       const toRecord: { sourceId: string; sourceHash: string; id: number; state: typeof articleState }[] = [];
-      /** The id, if that row is still there. */
-      const rowExists = async (table: 'authors' | 'categories' | 'tags', id: number) =>
-        (await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst())?.id;
       /** An item the merge leaves as Safir has it: counted, or listed in the report with why. */
       const skip = (line: number, what: string, decision: ImportDecision) => {
         if (decision === 'unchanged') report.unchanged++;
@@ -273,8 +270,8 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           const base = slugify(login) || slugify(name) || 'author';
           // The profile an earlier import made, even renamed since; else one with this slug, else a new one.
           const sourceId = `wp:author:${login}`;
-          const recorded = await records.target(sourceId);
-          const kept = recorded === undefined ? undefined : await rowExists('authors', recorded);
+          const before = await records.madeBefore(sourceId, 'authors');
+          const kept = typeof before === 'number' ? before : undefined; // a deleted one is made again: posts need one
           const existing =
             kept ?? (await trx.selectFrom('authors').select('id').where('slug', '=', base).executeTakeFirst())?.id;
           const id =
@@ -293,7 +290,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
                 .returning('id')
                 .executeTakeFirstOrThrow()
             ).id;
-          if (kept === undefined) await records.record(sourceId, id, '', '');
+          if (kept === undefined) await records.follow(sourceId, id);
           authors.set(login, id);
           report.authors++;
           const { slug } = await trx
@@ -309,14 +306,13 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           if (name) {
             // A tag the newsroom deleted (or merged) since the last import is not made again.
             const sourceId = `wp:tag:${textOf(n, 'wp:term_id') || name}`;
-            const recorded = await records.target(sourceId);
-            const kept = recorded === undefined ? undefined : await rowExists('tags', recorded);
-            if (recorded !== undefined && kept === undefined) {
+            const before = await records.madeBefore(sourceId, 'tags');
+            if (before === 'deleted') {
               droppedTags.add(name);
               return;
             }
-            const tagId = kept ?? (await ensureTags(trx, [name]))[0]!;
-            if (kept === undefined) await records.record(sourceId, tagId, '', '');
+            const tagId = before ?? (await ensureTags(trx, [name]))[0]!;
+            if (before === undefined) await records.follow(sourceId, tagId);
             report.tags++;
             const tag = await trx.selectFrom('tags').select('slug').where('id', '=', tagId).executeTakeFirstOrThrow();
             await addQueryLink('tag', decodeSlug(textOf(n, 'wp:tag_slug')), paths.tag(tag.slug));
@@ -333,12 +329,12 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           // A section an earlier import made stays as the newsroom has it now (renamed, moved); one it deleted
           // is not made again (its posts keep their section, or go to the default one when new).
           const sourceId = `wp:category:${textOf(n, 'wp:term_id') || nicename}`;
-          const recorded = await records.target(sourceId);
-          let id = recorded === undefined ? undefined : await rowExists('categories', recorded);
-          if (recorded !== undefined && id === undefined) {
+          const before = await records.madeBefore(sourceId, 'categories');
+          if (before === 'deleted') {
             categories.set(nicename, undefined);
             return undefined;
           }
+          let id = before;
           if (id === undefined) {
             const parentName = decodeSlug(textOf(n, 'wp:category_parent'));
             const parentId =
@@ -352,7 +348,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
               description: textOf(n, 'wp:category_description'),
             });
             await trx.updateTable('categories').set({ parent_id: parentId }).where('id', '=', id).execute();
-            await records.record(sourceId, id, '', '');
+            await records.follow(sourceId, id);
           }
           categories.set(nicename, id);
           report.categories++;
@@ -366,6 +362,25 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
         };
         for (const name of byNicename.keys()) await make(name);
         pendingCategories.length = 0;
+      }
+
+      /**
+       * The section of a post with WordPress category `cat` (its first): that category's section; for one the
+       * newsroom deleted, where the article is now (or the default section for a new one); for a category the
+       * export does not declare, one made by its name.
+       */
+      async function sectionFor(cat: Node | undefined, current: number | undefined): Promise<number> {
+        const nicename = cat && decodeSlug(cat.attrs.nicename ?? '');
+        if (nicename !== undefined && categories.has(nicename)) {
+          const id = categories.get(nicename) ?? current;
+          if (id !== undefined) return id;
+        } else if (cat) {
+          return ensureCategory(trx, {
+            name: cat.text.trim() || 'غير مصنف',
+            slug: nicename ? slugify(nicename) : 'uncategorized',
+          });
+        }
+        return ensureCategory(trx, { name: 'غير مصنف', slug: 'uncategorized' });
       }
 
       async function handleItem(n: Node): Promise<void> {
@@ -441,7 +456,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
             .where('source_id', '=', sourceId)
             .executeTakeFirst()
             .then((r) => r?.id);
-          if (pageId === undefined && !(await records.target(sourceId))) {
+          if (pageId === undefined && !(await records.known(sourceId))) {
             // Imported by an earlier Safir, before pages kept their source: the page of this slug and title.
             const earlier = await trx
               .selectFrom('pages')
@@ -509,18 +524,7 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
           const tags = n.children
             .filter((c) => c.name === 'category' && c.attrs.domain === 'post_tag')
             .map((c) => c.text.trim());
-          const nicename = cats.length ? decodeSlug(cats[0]!.attrs.nicename ?? '') : undefined;
-          let categoryId = nicename === undefined ? undefined : categories.get(nicename);
-          // A section the newsroom deleted: the article stays where it is now, or goes to the default section.
-          if (categoryId === undefined && nicename !== undefined && categories.has(nicename))
-            categoryId = current?.category_id;
-          categoryId ??= await ensureCategory(trx, {
-            name: (categories.has(nicename ?? '') ? undefined : cats[0]?.text.trim()) || 'غير مصنف',
-            slug:
-              cats[0]?.attrs.nicename && !categories.has(nicename ?? '')
-                ? slugify(decodeSlug(cats[0].attrs.nicename))
-                : 'uncategorized',
-          });
+          const categoryId = await sectionFor(cats[0], current?.category_id);
           // Safir files an article under one section; further WordPress categories become tags.
           for (const extra of cats.slice(1)) tags.push(extra.text.trim());
           articleId = await saveArticle(
@@ -725,18 +729,14 @@ export async function importWordPress(db: DB, file: string, opts: WordPressImpor
       if (opts.dryRun) throw new DryRunDone();
     });
   } catch (err) {
-    if (err instanceof DryRunDone) {
-      // Everything was done and reported; none of it is kept.
-      await asMediaStore(opts.media)
-        .delete(writtenFiles)
-        .catch(() => {});
-      report.ms = performance.now() - started;
-      return report;
-    }
     // Nothing was committed; files written for it go too.
     await asMediaStore(opts.media)
       .delete(writtenFiles)
-      .catch(() => {}); // the import's own failure is the error to report
+      .catch(() => {}); // the import's own failure (or the dry run's report) is what matters
+    if (err instanceof DryRunDone) {
+      report.ms = performance.now() - started;
+      return report;
+    }
     if (err instanceof WordPressImportError) throw err;
     const message = (err as Error).message ?? String(err);
     if (/unclosed|unexpected end|closing tag|not well-formed|entity/i.test(message))

@@ -47,6 +47,8 @@ export interface PostResult {
   status: number;
   text: string;
   location?: string;
+  /** The first Set-Cookie header, whole (attributes included). */
+  setCookie?: string;
 }
 
 /** A form post from a chosen loopback address (all of 127.0.0.0/8 is this machine), as a browser would send it. */
@@ -77,7 +79,14 @@ export function postForm(
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, text, location: res.headers.location }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            text,
+            location: res.headers.location,
+            setCookie: res.headers['set-cookie']?.[0],
+          }),
+        );
       },
     );
     req.on('error', reject);

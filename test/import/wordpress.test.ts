@@ -10,6 +10,7 @@ import { serverSecret } from '../../src/accounts/secret.js';
 import { formatWordPressReport, importWordPress, WordPressImportError } from '../../src/import/wordpress.js';
 import { DEMO_AUTHOR, SEED_ARTICLE, WELCOME_ARTICLE } from '../../src/content/demo/demo-content.js';
 import { editorOn } from '../helpers/newsroom.js';
+import { postForm } from '../helpers/processes.js';
 import { savePage } from '../../src/content/service.js';
 import { Taxonomy } from '../../src/content/taxonomy.js';
 import { Editorial } from '../../src/content/editorial.js';
@@ -301,14 +302,9 @@ for (const dialect of DIALECTS)
         assert.ok(!res.text.includes('أرباح الربع الأول'), `${p} shows the protected text`);
         assert.ok(!res.text.includes('ملخص المحضر السري'), `${p} shows the protected excerpt`);
       }
-      const unlocked = await fetch(`${site.base}${path}/unlock`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ password: 'wp-board-2024' }),
-        redirect: 'manual',
-      });
+      const unlocked = await postForm(site.base, `${path}/unlock`, { password: 'wp-board-2024' });
       assert.equal(unlocked.status, 303, 'the WordPress password still opens it');
-      const cookie = (unlocked.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const cookie = (unlocked.setCookie ?? '').split(';')[0]!;
       assert.ok((await get(site, path, { cookie })).text.includes('أرباح الربع الأول'));
 
       const page = await db

@@ -69,14 +69,10 @@ export class ArticleRenderer {
     private readonly protection: ArticleProtection,
   ) {}
 
-  /**
-   * The page of article `slug`. `personal` says it was made for this reader (a protected article they
-   * unlocked, or its form with their error): such a page is never cached.
-   */
   async render(
     slug: string,
     opts: ArticlePageOptions = {},
-  ): Promise<{ articleId: number; html: string; keys: string[]; personal: boolean }> {
+  ): Promise<{ articleId: number; html: string; keys: string[] }> {
     const { ctx } = await this.site.get();
     const now = new Date().toISOString();
     let article = await this.content.articleBySlug(slug, now);
@@ -136,7 +132,6 @@ export class ArticleRenderer {
     const shown = [...related, around.previous, around.next, ...popular, ...breaking];
     return {
       articleId: article.id,
-      personal: Boolean(opts.passwordError) || (article.protected && !locked),
       keys: [
         CacheKeys.site,
         CacheKeys.article(article.id),

@@ -1,4 +1,4 @@
-import { PUBLIC } from '../../accounts/http.js';
+import { PUBLIC, setCookie } from '../../accounts/http.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type as T } from 'typebox';
@@ -177,10 +177,8 @@ export async function themeRoutes(fastify: FastifyInstance, deps: ThemeDeps): Pr
       const path = paths.article(slug);
       try {
         const unlocked = await deps.protection.unlock(slug, req.body.password ?? '', req.ip);
-        const attrs = [`${unlocked.name}=${unlocked.value}`, `Path=${path}`, 'HttpOnly', 'SameSite=Lax'];
-        attrs.push(`Max-Age=${UNLOCK_MS / 1000}`);
-        if (req.protocol === 'https') attrs.push('Secure');
-        return reply.header('set-cookie', attrs.join('; ')).header('cache-control', 'no-store').redirect(path, 303);
+        setCookie(req, reply, unlocked.name, unlocked.value, UNLOCK_MS, { path });
+        return reply.header('cache-control', 'no-store').redirect(path, 303);
       } catch (err) {
         if (!(err instanceof AppError) || err.status === 404 || err.status >= 500) throw err;
         const { ctx } = await site.get();
