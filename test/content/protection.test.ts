@@ -4,6 +4,9 @@ import type { Actor } from '../../src/accounts/roles.js';
 import type { Editorial } from '../../src/content/editorial.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { editorOn } from '../helpers/newsroom.js';
+import { signIn } from '../helpers/admin.js';
+import { verifyPassword } from '../../src/accounts/password.js';
+import { postForm } from '../helpers/processes.js';
 import { get, getFresh, startSite, type TestSite } from '../helpers/server.js';
 
 /**
@@ -50,6 +53,8 @@ for (const dialect of DIALECTS) {
     after(() => site.close());
 
     const articlePath = () => `/article/${encodeURIComponent(slug)}`;
+    /** The article's password form, posted as a browser would. */
+    const unlock = (password: string) => postForm(site.base, `${articlePath()}/unlock`, { password });
 
     test('its text is on no public URL: page, Open Graph, lists, feeds, search, sitemaps, API', async () => {
       const enc = encodeURIComponent;
@@ -92,25 +97,17 @@ for (const dialect of DIALECTS) {
     });
 
     test('a wrong password shows the form again with the reason; the right one shows the text to that reader only', async () => {
-      const unlock = (password: string) =>
-        fetch(`${site.base}${articlePath()}/unlock`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ password }),
-          redirect: 'manual',
-        });
       const wrong = await unlock('ليست هي');
       assert.equal(wrong.status, 403);
-      assert.equal(wrong.headers.get('set-cookie'), null);
-      const wrongPage = await wrong.text();
-      assert.match(wrongPage, /role="alert">كلمة المرور غير صحيحة/);
-      assert.ok(!wrongPage.includes(SECRET_WORD));
+      assert.equal(wrong.setCookie, undefined);
+      assert.match(wrong.text, /role="alert">كلمة المرور غير صحيحة/);
+      assert.ok(!wrong.text.includes(SECRET_WORD));
 
       const right = await unlock(PASSWORD);
       assert.equal(right.status, 303);
-      assert.equal(right.headers.get('location'), articlePath());
-      const cookie = right.headers.get('set-cookie') ?? '';
-      assert.match(cookie, new RegExp(`^safir_unlock_${id}=[^;]+; Path=${articlePath().replace(/[%]/g, '%')};`));
+      assert.equal(right.location, articlePath());
+      const cookie = right.setCookie ?? '';
+      assert.match(cookie, new RegExp(`^safir_unlock_${id}=[^;]+; Path=${articlePath()};`));
       assert.match(cookie, /HttpOnly/);
       const pair = cookie.split(';')[0]!;
 
@@ -170,20 +167,13 @@ for (const dialect of DIALECTS) {
     });
 
     test('wrong passwords are counted per address: the eleventh in 10 minutes is refused, even if right', async () => {
-      const from = (password: string) =>
-        fetch(`${site.base}${articlePath()}/unlock`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ password }),
-          redirect: 'manual',
-        });
       const current = 'كلمة سر أخرى'; // set by the test before
-      assert.equal((await from(current)).status, 303, 'a right password is not counted');
+      assert.equal((await unlock(current)).status, 303, 'a right password is not counted');
       // One wrong password was given by the test before: nine more make ten.
-      for (let i = 0; i < 9; i++) assert.equal((await from(`خطأ ${i}`)).status, 403);
-      const refused = await from(current);
+      for (let i = 0; i < 9; i++) assert.equal((await unlock(`خطأ ${i}`)).status, 403);
+      const refused = await unlock(current);
       assert.equal(refused.status, 429);
-      assert.match(await refused.text(), /محاولات كثيرة بكلمة مرور خاطئة/);
+      assert.match(refused.text, /محاولات كثيرة بكلمة مرور خاطئة/);
     });
 
     test('comments on a protected article are refused without its password', async () => {
@@ -239,6 +229,49 @@ for (const dialect of DIALECTS) {
         'save',
       );
       assert.ok((await getFresh(site, path)).text.includes('نص كان عاماً'));
+    });
+
+    test('the newsroom sets and removes a password through the editor; the password is never shown back', async () => {
+      const editor = await signIn(site, 'protect-editor@safir.test', 'a long test password');
+      const form = await editor.request('GET', `/admin/articles/${id}`);
+      assert.equal(form.status, 200);
+      assert.match(form.text, /المقال محمي/);
+      assert.match(form.text, /name="remove_password"/);
+      assert.ok(!form.text.includes('scrypt$'), 'no hash in the form');
+      const json = { 'content-type': 'application/json', 'x-csrf-token': editor.csrf };
+      const shown = JSON.parse((await editor.request('GET', `/api/v1/admin/articles/${id}`)).text) as {
+        article: Record<string, unknown> & { updated_at: string };
+      };
+      assert.equal(shown.article.protected, true);
+      assert.ok(!('password_hash' in shown.article), 'the API names no hash');
+      const save = (fields: Record<string, string>, updatedAt: string) =>
+        editor.request(
+          'PUT',
+          `/api/v1/admin/articles/${id}`,
+          {
+            title: 'تقرير الميزانية المحمي',
+            body: `<p>${SECRET}</p>`,
+            category: String(categoryId),
+            tags: 'ميزانية',
+            updated_at: updatedAt,
+            action: 'save',
+            ...fields,
+          },
+          json,
+        );
+      const removed = await save({ remove_password: '1' }, shown.article.updated_at);
+      assert.equal(removed.status, 200, removed.text);
+      assert.ok((await getFresh(site, articlePath())).text.includes(SECRET), 'public again');
+      const again = JSON.parse(removed.text) as { updated_at: string };
+      assert.equal((await save({ article_password: 'سر جديد' }, again.updated_at)).status, 200);
+      assert.ok(!(await getFresh(site, articlePath())).text.includes(HIDDEN_WORD), 'protected again');
+      // (This address is locked out by the test before: the stored hash is checked instead of the form.)
+      const row = await site.db.db
+        .selectFrom('articles')
+        .select('password_hash')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.ok(await verifyPassword('سر جديد', row.password_hash!));
     });
   });
 }
